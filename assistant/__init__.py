@@ -1,0 +1,1 @@
+"""Bærekraftsassistenten: local retrieval-augmented answers over Norwegian municipal sustainability documents."""

@@ -1,0 +1,226 @@
+"""The `assistant` command line: ingest, search and status, each a thin call into the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Bærekraftsassistenten: spør kommunale bærekraftsdokumenter, med kilder. "
+    "Local, private retrieval over Norwegian municipal sustainability documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings():
+    """Return settings from the environment (built on demand, never at import)."""
+    from assistant.settings import get_settings
+
+    return get_settings()
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """Print an error the user can act on and exit with the code."""
+    err.print(f"[bold red]Feil:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: bool) -> None:
+    """Send warnings (or everything, when verbose) to stderr through rich."""
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+    )
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    """Bærekraftsassistenten."""
+    _setup_logging(verbose)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Files or folders to ingest (default: ASSISTANT_CORPUS_DIR).")
+    ] = None,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Drop the store and rebuild it from the files.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Ingest documents: unchanged files are skipped, changed ones replaced, removed ones deleted.
+
+    Exit status: 0 when every file was ingested or unchanged, 1 when some file was skipped, 2 on errors.
+    """
+    from assistant.build import build_embedder, build_keyword_index, build_store
+    from assistant.embed import EmbedderUnavailable
+    from assistant.store import EmbedderMismatch, StoreError
+    from ingest.manifest import ManifestError
+    from ingest.pipeline import ingest_paths
+
+    settings = _settings()
+    targets = list(paths or [settings.corpus_dir])
+    for target in targets:
+        if not target.exists():
+            _fail(f"finner ikke {target}")
+    try:
+        embedder = build_embedder(settings)
+        try:
+            store = build_store(settings, embedder)
+        except EmbedderMismatch:
+            if not reindex:
+                raise
+            from assistant.store import ChunkStore
+
+            existing = ChunkStore.open_existing(settings)
+            if existing is not None:
+                existing.client.delete_collection(settings.collection)
+            store = build_store(settings, embedder)
+        report = ingest_paths(
+            targets, settings, store, build_keyword_index(settings), embedder, reindex=reindex, progress=progress
+        )
+    except (EmbedderMismatch, StoreError, EmbedderUnavailable, ManifestError) as exc:
+        _fail(str(exc))
+        return
+    for label, items in (
+        ("Nye", report.added),
+        ("Oppdatert", report.updated),
+        ("Uendret", report.unchanged),
+        ("Fjernet", report.removed),
+    ):
+        if items:
+            console.print(f"[bold]{label}[/] ({len(items)}): " + ", ".join(items))
+    for source, reason in report.skipped:
+        err.print(f"[yellow]Hoppet over[/] {source}: {reason}")
+    console.print(
+        f"{report.chunks} biter skrevet på {report.seconds:.1f} s; lager: {store.count()} biter i {store.location()}"
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="The question, in any Norwegian or English.")],
+    kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Only documents from this year.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only this source file.")] = None,
+    doc_type: Annotated[Optional[str], typer.Option("--type", help="Only this document type.")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="How many passages (default ASSISTANT_K).")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, vector or bm25.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON passages.")] = False,
+) -> None:
+    """Search the ingested documents and print the best passages with file, page and score."""
+    from assistant.build import build_retriever
+    from assistant.embed import EmbedderUnavailable
+    from assistant.store import StoreError
+    from ingest.meta import lookup
+
+    if mode not in ("hybrid", "vector", "bm25"):
+        _fail("--mode må være hybrid, vector eller bm25")
+    settings = _settings()
+    if kommune:
+        found = lookup(kommune)
+        if found is None:
+            _fail(f"«{kommune}» er ikke en kommune jeg kjenner (kommuneregisteret 2024)")
+        kommune = found.name
+    try:
+        retriever = build_retriever(settings)
+        if retriever.store.count() == 0:
+            _fail("lageret er tomt: kjør `assistant ingest` først")
+        passages = retriever.search(
+            question, k=k, filters={"kommune": kommune, "year": year, "source": source, "doc_type": doc_type},
+            mode=mode,  # type: ignore[arg-type]
+        )
+    except (StoreError, EmbedderUnavailable) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps([passage_json(p) for p in passages], ensure_ascii=False, indent=2))
+        return
+    if not passages:
+        console.print("Fant ingen passasjer.")
+    for rank, p in enumerate(passages, start=1):
+        where = f"{p.source}" + (f", side {p.page}" if p.page else "") + (f" · {p.heading}" if p.heading else "")
+        console.print(f"[bold cyan][{rank}][/] [bold]{p.title}[/] ({where}) score {p.score:.4f}")
+        console.print(p.text.strip(), highlight=False, markup=False)
+        console.print()
+
+
+def passage_json(p) -> dict:
+    """Return the JSON form of a retrieved passage."""
+    return {
+        "text": p.text,
+        "source": p.source,
+        "title": p.title,
+        "page": p.page,
+        "heading": p.heading,
+        "kommune": p.kommune,
+        "kommuner": list(p.meta.get("kommuner", [])),
+        "year": p.year,
+        "doc_type": p.meta.get("doc_type", ""),
+        "score": round(p.score, 6),
+    }
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show what is ingested: documents, chunks, kommuner, embedder and where the store lives."""
+    from assistant.store import ChunkStore, StoreError
+
+    settings = _settings()
+    try:
+        store = ChunkStore.open_existing(settings)
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    if store is None:
+        _fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først")
+        return
+    docs: dict[str, dict] = {}
+    for _, _, meta in store.iter_records(include_documents=False):
+        docs.setdefault(str(meta.get("source")), meta)
+    kommuner = sorted({k for meta in docs.values() for k in meta.get("kommuner", []) or []})
+    info = {
+        "documents": len(docs),
+        "chunks": store.count(),
+        "kommuner": kommuner,
+        "embedder": store.embedder_name,
+        "dimension": store.dim,
+        "store": store.location(),
+        "keyword_index": str(settings.keyword_dir()),
+        "sources": sorted(docs),
+    }
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    table = Table(show_header=False, box=None)
+    for key, label in (("documents", "Dokumenter"), ("chunks", "Biter"), ("embedder", "Embedder"), ("store", "Lager")):
+        table.add_row(label, str(info[key]))
+    table.add_row("Kommuner", ", ".join(kommuner) or "–")
+    console.print(table)
+    for source in info["sources"]:
+        meta = docs[source]
+        console.print(f"  • {meta.get('title', source)} [dim]({source}, {meta.get('year') or 'år ukjent'})[/]")
+
+
+def main() -> None:
+    """Run the command line."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The small dataclasses that carry documents and chunks through every pipeline stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Page:
+    """One page of a loaded document: PDF pages are 1-based, unpaged formats use ``number=None``."""
+
+    number: int | None
+    text: str
+    # (character offset into ``text``, heading text), ascending by offset; filled by ingest.clean.
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    # Heading texts the loader knows from markup (HTML <h1>-<h6>, Markdown '#'); used by ingest.clean.
+    heading_hints: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A loaded file: its pages kept apart, its title, and document-level metadata."""
+
+    source: str  # path relative to the ingest root, POSIX separators (e.g. "trondheim/fn-senteret.txt")
+    path: Path
+    title: str
+    pages: list[Page]
+    content_hash: str  # sha256 of the file's bytes
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Chunk:
+    """A passage of a document: the unit that is embedded, stored, retrieved and cited."""
+
+    id: str
+    text: str
+    source: str
+    title: str
+    page: int | None
+    heading: str
+    start: int  # character span inside the page text (after cleaning)
+    end: int
+    meta: dict[str, Any] = field(default_factory=dict)
+    score: float = 0.0
+
+    @property
+    def kommune(self) -> str:
+        """Return the primary kommune name of the chunk's document, or ''."""
+        return str(self.meta.get("kommune", ""))
+
+    @property
+    def year(self) -> int | None:
+        """Return the document year, if known."""
+        year = self.meta.get("year")
+        return int(year) if year not in (None, "", 0) else None

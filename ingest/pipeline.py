@@ -1,0 +1,266 @@
+"""Incremental ingestion: find files, load, clean, annotate, chunk, embed and store them safely.
+
+Safety rests on the store describing itself: every chunk carries its file's content hash and the
+file's chunk count, so a file is "done" only when all of its chunks of its current version are present.
+An ingest killed halfway leaves complete files untouched and a partial file that the next run redoes;
+the keyword index is stamped with the store generation it was built from and is rebuilt when stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.models import Chunk, Document
+
+if TYPE_CHECKING:
+    from assistant.embed import Embedder
+    from assistant.keyword import KeywordIndex
+    from assistant.settings import Settings
+    from assistant.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+# Files in the top of an ingest folder that document the corpus rather than belong to it.
+NOT_DOCUMENTS = {"manifest.json", "README.md"}
+FLUSH_CHUNKS = 256  # chunks embedded and written together, across files
+
+
+@dataclass
+class FileTask:
+    """One file to ingest: the folder it was found in, its path, and its source name."""
+
+    root: Path
+    path: Path
+    source: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    chunks: int = 0
+    seconds: float = 0.0
+    keyword_rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Return True when no file had to be skipped."""
+        return not self.skipped
+
+
+def discover(paths: Sequence[Path], corpus_dir: Path | None = None) -> list[FileTask]:
+    """Return the files to ingest under the given files and folders, in a stable order."""
+    tasks: list[FileTask] = []
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            for path in sorted(p for p in given.rglob("*") if p.is_file()):
+                rel = path.relative_to(given)
+                if any(part.startswith((".", "_")) for part in rel.parts) or str(rel) in NOT_DOCUMENTS:
+                    continue
+                tasks.append(FileTask(given, path, rel.as_posix()))
+        else:
+            root = given.parent
+            if corpus_dir is not None and given.resolve().is_relative_to(Path(corpus_dir).resolve()):
+                root = Path(corpus_dir)
+            tasks.append(FileTask(root, given, given.resolve().relative_to(root.resolve()).as_posix()))
+    return tasks
+
+
+def prepare(doc: Document, entry: dict | None = None) -> Document:
+    """Return the document cleaned and annotated with its metadata (the manifest entry wins)."""
+    from ingest.clean import clean_document
+    from ingest.meta import document_meta
+
+    doc = clean_document(doc)
+    if entry and entry.get("title"):
+        doc.title = str(entry["title"])
+    text = "\n\n".join(page.text for page in doc.pages)
+    doc.meta = {**document_meta(doc.title, text, doc.path.suffix.lower(), entry), **doc.meta}
+    return doc
+
+
+class Indexer:
+    """Embeds and writes prepared documents to the store in batches, replacing older versions."""
+
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self._pending: list[tuple[Document, list[Chunk]]] = []
+        self._bumped = False
+        self.chunks_written = 0
+
+    def add(self, doc: Document) -> int:
+        """Queue a prepared document, flushing when enough chunks wait; return its chunk count."""
+        from ingest.chunk import chunk_document
+
+        embedder = self.embedder
+        chunks = chunk_document(
+            doc,
+            embedder.count_tokens,
+            self.settings.chunk_tokens,
+            self.settings.chunk_overlap,
+            embedder.max_tokens,
+        )
+        self._pending.append((doc, chunks))
+        if sum(len(c) for _, c in self._pending) >= FLUSH_CHUNKS:
+            self.flush()
+        return len(chunks)
+
+    def mark_changing(self) -> None:
+        """Bump the store generation once, before the first write of this run."""
+        if not self._bumped:
+            self.store.bump_generation()
+            self._bumped = True
+
+    def flush(self) -> None:
+        """Embed and write every queued document, then drop the chunks of their older versions."""
+        from ingest.chunk import embedding_text
+
+        if not self._pending:
+            return
+        all_chunks = [chunk for _, chunks in self._pending for chunk in chunks]
+        vectors = self.embedder.embed_passages([embedding_text(c) for c in all_chunks])
+        self.mark_changing()
+        self.store.upsert(all_chunks, vectors)
+        for doc, chunks in self._pending:
+            keep = {c.id for c in chunks}
+            stale = self.store.collection.get(where={"source": doc.source}, include=[])["ids"]
+            self.store.delete_ids([i for i in stale if i not in keep])
+        self.chunks_written += len(all_chunks)
+        log.info("wrote %d chunks of %d files", len(all_chunks), len(self._pending))
+        self._pending.clear()
+
+    def delete_source(self, source: str) -> None:
+        """Remove every chunk of a source file."""
+        self.mark_changing()
+        self.store.delete_source(source)
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[..., None]]:
+    """Yield an update(advance=..., chunks=...) function drawing a rich progress bar with files and chunks per second."""
+    if not enabled or total == 0:
+        yield lambda **_: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]Ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rates]}"),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("ingest", total=total, rates="")
+        done = {"files": 0, "chunks": 0}
+
+        def update(advance: int = 0, chunks: int = 0) -> None:
+            done["files"] += advance
+            done["chunks"] += chunks
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            rates = f"{done['files'] / elapsed:.1f} filer/s · {done['chunks'] / elapsed:.1f} biter/s"
+            bar.update(task, advance=advance, rates=rates)
+
+        yield update
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    store: ChunkStore,
+    keyword: KeywordIndex,
+    embedder: Embedder,
+    reindex: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """Return the report of ingesting the given files and folders into the store and keyword index."""
+    from ingest.load import LoadError, file_sha256, load_document
+    from ingest.manifest import load_manifest
+
+    started = time.perf_counter()
+    report = IngestReport()
+    if reindex:
+        store.reset()
+    tasks = discover(paths, settings.corpus_dir)
+    states = store.source_states()
+    manifests: dict[Path, dict[str, dict]] = {}
+    indexer = Indexer(settings, store, embedder)
+
+    with _progress(progress, len(tasks)) as update:
+        for task in tasks:
+            if task.root not in manifests:
+                manifests[task.root] = load_manifest(task.root) if task.root.is_dir() else {}
+            try:
+                digest = file_sha256(task.path)
+                state = states.get(task.source)
+                if state and state.content_hash == digest and state.complete:
+                    report.unchanged.append(task.source)
+                    update(advance=1)
+                    continue
+                doc = prepare(load_document(task.path, task.source), manifests[task.root].get(task.source))
+                if not any(page.text.strip() for page in doc.pages):
+                    raise LoadError(task.path, "ingen tekst igjen etter rensing")
+            except LoadError as exc:
+                report.skipped.append((task.source, exc.reason))
+                log.warning("skipped %s: %s", task.path, exc.reason)
+                update(advance=1)
+                continue
+            except OSError as exc:
+                report.skipped.append((task.source, f"kan ikke lese filen ({exc.strerror or exc})"))
+                update(advance=1)
+                continue
+            doc.meta.update(root=str(task.root.resolve()), path=str(task.path.resolve()))
+            n = indexer.add(doc)
+            (report.updated if task.source in states else report.added).append(task.source)
+            update(advance=1, chunks=n)
+        indexer.flush()
+
+    seen = {t.source for t in tasks}
+    dir_roots = {str(Path(p).resolve()) for p in paths if Path(p).is_dir()}
+    for source, state in states.items():
+        if source not in seen and state.root in dir_roots:
+            indexer.delete_source(source)
+            report.removed.append(source)
+
+    report.chunks = indexer.chunks_written
+    generation = store.generation()
+    if indexer._bumped or reindex or not keyword.load() or keyword.generation != generation:
+        keyword.build(store.iter_records(), generation)
+        report.keyword_rebuilt = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def index_documents(
+    docs: Iterable[Document],
+    settings: Settings,
+    store: ChunkStore,
+    keyword: KeywordIndex,
+    embedder: Embedder,
+    progress: bool = False,
+    total: int = 0,
+) -> int:
+    """Return how many chunks were written for in-memory documents (benchmarks); the keyword index is rebuilt."""
+    indexer = Indexer(settings, store, embedder)
+    with _progress(progress, total) if total else nullcontext(lambda **_: None) as update:
+        for doc in docs:
+            n = indexer.add(doc)
+            update(advance=1, chunks=n)
+        indexer.flush()
+    keyword.build(store.iter_records(), store.generation())
+    return indexer.chunks_written

