@@ -1,0 +1,1 @@
+"""Ingestion pipeline: load, clean, chunk, annotate and index documents."""
