@@ -204,7 +204,7 @@ def ingest_paths(
     with _progress(progress, len(tasks)) as update:
         for task in tasks:
             if task.root not in manifests:
-                manifests[task.root] = load_manifest(task.root) if task.root.is_dir() else {}
+                manifests[task.root] = load_manifest(task.root, require_files=False) if task.root.is_dir() else {}
             try:
                 digest = file_sha256(task.path)
                 state = states.get(task.source)
@@ -212,16 +212,17 @@ def ingest_paths(
                     report.unchanged.append(task.source)
                     update(advance=1)
                     continue
-                doc = prepare(load_document(task.path, task.source), manifests[task.root].get(task.source))
-                if not any(page.text.strip() for page in doc.pages):
-                    raise LoadError(task.path, "ingen tekst igjen etter rensing")
+                doc = load_document(task.path, task.source)
             except LoadError as exc:
-                report.skipped.append((task.source, exc.reason))
-                log.warning("skipped %s: %s", task.path, exc.reason)
-                update(advance=1)
-                continue
+                reason = exc.reason
             except OSError as exc:
-                report.skipped.append((task.source, f"kan ikke lese filen ({exc.strerror or exc})"))
+                reason = f"kan ikke lese filen ({exc.strerror or exc})"
+            else:
+                doc = prepare(doc, manifests[task.root].get(task.source))
+                reason = "" if any(page.text.strip() for page in doc.pages) else "ingen tekst igjen etter rensing"
+            if reason:
+                report.skipped.append((task.source, reason))
+                log.warning("skipped %s: %s", task.path, reason)
                 update(advance=1)
                 continue
             doc.meta.update(root=str(task.root.resolve()), path=str(task.path.resolve()))
