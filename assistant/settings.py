@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port (used when chroma_host is set).")
     collection: str = Field("chunks", description="Chroma collection name.")
 
-    chunk_tokens: int = Field(320, ge=32, le=500, description="Target chunk size in embedder tokens (e5 reads 512).")
+    chunk_tokens: int = Field(450, ge=32, le=500, description="Target chunk size in embedder tokens (e5 reads 512).")
     chunk_overlap: int = Field(48, ge=0, description="Overlap between neighbouring chunks, in embedder tokens.")
 
     k: int = Field(5, ge=1, description="Passages returned by a search.")
