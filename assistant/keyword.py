@@ -60,6 +60,7 @@ class KeywordIndex:
         self.filters: list[dict[str, Any]] = []
         self.generation = -1
         self._mask_cache: dict[tuple, np.ndarray] = {}
+        self._kommuner: set[str] | None = None
 
     # --- building and persistence ---
 
@@ -84,6 +85,7 @@ class KeywordIndex:
             model.index(tokenize(texts), show_progress=False)
         self.model, self.ids, self.filters, self.generation = model, ids, filters, generation
         self._mask_cache.clear()
+        self._kommuner = None
         self._save()
 
     def _save(self) -> None:
@@ -117,13 +119,16 @@ class KeywordIndex:
         self.model, self.ids, self.filters = model, data["ids"], data["filters"]
         self.generation = int(data["generation"])
         self._mask_cache.clear()
+        self._kommuner = None
         return True
 
     # --- queries ---
 
     def kommuner(self) -> set[str]:
-        """Return the kommune names that some indexed chunk is about."""
-        return {name for f in self.filters for name in f["kommuner"]}
+        """Return the kommune names that some indexed chunk is about (computed once per build or load)."""
+        if self._kommuner is None:
+            self._kommuner = {name for f in self.filters for name in f["kommuner"]}
+        return self._kommuner
 
     def _mask(self, filters: dict[str, Any] | None) -> np.ndarray | None:
         """Return a 0/1 weight per chunk for the filters, or None when nothing is filtered."""

@@ -266,12 +266,9 @@ class ChunkStore:
 
     def query(self, vector: np.ndarray, n: int, filters: dict[str, Any] | None = None) -> list[Chunk]:
         """Return up to n chunks nearest to the vector, best first, score = cosine similarity."""
-        total = self.count()
-        if total == 0:
-            return []
         got = self.collection.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=min(n, total),
+            n_results=n,  # Chroma returns fewer when the collection holds fewer
             where=build_where(filters),
             include=["metadatas", "documents", "distances"],
         )
