@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from assistant.answer import Assistant
     from assistant.embed import Embedder
     from assistant.keyword import KeywordIndex
     from assistant.retrieve import Retriever
@@ -42,3 +43,13 @@ def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Ret
     embedder = embedder or build_embedder(settings)
     return Retriever(settings, build_store(settings, embedder), build_keyword_index(settings), embedder)
 
+
+
+def build_assistant(settings: Settings, llm: str | None = None, embedder: Embedder | None = None) -> Assistant:
+    """Return the assistant: retriever plus the answer backend `llm` (or settings.llm), with fallback notes."""
+    from assistant.answer import Assistant
+    from assistant.backends import make_backend
+
+    retriever = build_retriever(settings, embedder)
+    backend, notes = make_backend(settings, llm, retriever.embedder)
+    return Assistant(settings, retriever, backend, notes)

@@ -160,6 +160,165 @@ def search(
         console.print()
 
 
+LLM_CHOICES = ("auto", "ollama", "llamacpp", "extractive")
+
+
+def _assistant(llm: str | None):
+    """Return the assistant for the CLI, or exit with a message the user can act on."""
+    from assistant.build import build_assistant
+    from assistant.embed import EmbedderUnavailable
+    from assistant.llm import LLMUnavailable
+    from assistant.store import StoreError
+
+    if llm is not None and llm not in LLM_CHOICES:
+        _fail(f"--llm må være en av {', '.join(LLM_CHOICES)}")
+    settings = _settings()
+    try:
+        bot = build_assistant(settings, llm)
+    except (StoreError, EmbedderUnavailable, LLMUnavailable) as exc:
+        _fail(str(exc))
+        raise  # unreachable
+    if bot.retriever.store.count() == 0:
+        _fail("lageret er tomt: kjør `assistant ingest` først")
+    for note in bot.notes:
+        err.print(f"[dim]{note}[/]")
+    return bot
+
+
+def _kommune_filter(kommune: str | None) -> str | None:
+    """Return the register name of a kommune given in any accepted form, or exit with a message."""
+    if not kommune:
+        return None
+    from ingest.meta import lookup
+
+    found = lookup(kommune)
+    if found is None:
+        _fail(f"«{kommune}» er ikke en kommune jeg kjenner (kommuneregisteret 2024)")
+    return found.name
+
+
+def answer_json(answer) -> dict:
+    """Return the JSON form of an Answer."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "backend": answer.backend,
+        "language": answer.language,
+        "standalone_question": answer.standalone_question,
+        "citations": [
+            {"n": c.n, "source": c.source, "title": c.chunk.title, "page": c.page, "text": c.chunk.text,
+             "quote": c.quote, "supported": c.supported}
+            for c in answer.citations
+        ],
+        "unsupported": answer.unsupported,
+        "retrieved": [
+            {"source": p.source, "title": p.title, "page": p.page, "text": p.text, "score": round(p.score, 6)}
+            for p in answer.passages
+        ],
+        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        "notes": answer.notes,
+    }
+
+
+def _print_sources(answer) -> None:
+    """Print the citations of an answer, or the closest passages of a refusal."""
+    if answer.refused:
+        if answer.passages:
+            console.print("[bold]Det nærmeste jeg fant:[/]")
+        for p in answer.passages[:3]:
+            where = f", side {p.page}" if p.page else ""
+            console.print(f"  • {p.title}{where}: [dim]{p.text.strip()[:200]}…[/]", highlight=False)
+        return
+    for c in answer.citations:
+        where = f", side {c.page}" if c.page else ""
+        mark = "" if c.supported else " [red](ikke bekreftet av kilden)[/]"
+        console.print(f"  [bold cyan][{c.n}][/] {c.chunk.title}{where} ({c.source}){mark}", highlight=False)
+        console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
+    for sentence in answer.unsupported:
+        console.print(f"  [red]Uten støtte i kildene:[/] {sentence}", highlight=False)
+
+
+def _stream_to_console(bot, question: str, history, filters) -> object:
+    """Print the answer as it streams and return the final Answer."""
+    from assistant.models import Answer
+
+    final = None
+    for item in bot.stream(question, history, filters):
+        if isinstance(item, Answer):
+            final = item
+        else:
+            console.print(item, end="", highlight=False, markup=False)
+    console.print()
+    return final
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question (bokmål, nynorsk or English).")],
+    llm: Annotated[Optional[str], typer.Option(help="auto, ollama, llamacpp or extractive (default ASSISTANT_LLM).")] = None,
+    kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question from the documents, with numbered citations to file and page."""
+    from assistant.llm import LLMUnavailable
+
+    filters = {"kommune": _kommune_filter(kommune)}
+    bot = _assistant(llm)
+    try:
+        if as_json:
+            typer.echo(json.dumps(answer_json(bot.ask(question, filters=filters)), ensure_ascii=False, indent=2))
+            return
+        answer = _stream_to_console(bot, question, (), filters)
+    except LLMUnavailable as exc:
+        _fail(str(exc))
+        return
+    _print_sources(answer)
+    console.print(f"[dim]Svar fra {answer.backend} på {answer.timings.get('total', 0):.1f} s[/]")
+
+
+@app.command()
+def chat(
+    llm: Annotated[Optional[str], typer.Option(help="auto, ollama, llamacpp or extractive (default ASSISTANT_LLM).")] = None,
+    kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
+) -> None:
+    """Talk with the assistant in the terminal: /kilder shows the sources, /ny starts over, /slutt ends."""
+    from assistant.llm import LLMUnavailable
+
+    filters = {"kommune": _kommune_filter(kommune)}
+    bot = _assistant(llm)
+    console.print(f"[bold]Bærekraftsassistenten[/] ({bot.backend.name}). Skriv et spørsmål; /kilder, /ny, /slutt.")
+    history: list[dict] = []
+    last = None
+    while True:
+        try:
+            question = console.input("[bold green]Du:[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not question:
+            continue
+        if question in ("/slutt", "/exit", "/quit"):
+            return
+        if question == "/ny":
+            history, last = [], None
+            console.print("[dim]Ny samtale.[/]")
+            continue
+        if question == "/kilder":
+            if last is None:
+                console.print("[dim]Ingen svar ennå.[/]")
+            else:
+                _print_sources(last)
+            continue
+        console.print("[bold blue]Assistent:[/] ", end="")
+        try:
+            last = _stream_to_console(bot, question, history, filters)
+        except LLMUnavailable as exc:
+            err.print(f"[bold red]Feil:[/] {exc}")
+            continue
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": last.text}]
+
+
 def passage_json(p) -> dict:
     """Return the JSON form of a retrieved passage."""
     return {
@@ -215,6 +374,16 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     for source in info["sources"]:
         meta = docs[source]
         console.print(f"  • {meta.get('title', source)} [dim]({source}, {meta.get('year') or 'år ukjent'})[/]")
+
+
+def _register_subcommands() -> None:
+    """Attach the command groups that live in their own modules."""
+    from assistant.cli_models import models_app
+
+    app.add_typer(models_app, name="models", help="List and assemble the embedded GGUF models.")
+
+
+_register_subcommands()
 
 
 def main() -> None:

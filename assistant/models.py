@@ -56,3 +56,40 @@ class Chunk:
         """Return the document year, if known."""
         year = self.meta.get("year")
         return int(year) if year not in (None, "", 0) else None
+
+
+@dataclass
+class Citation:
+    """A numbered reference in an answer: the passage it points at and the sentence that supports the claim."""
+
+    n: int
+    chunk: Chunk
+    quote: str  # the sentence of the passage that best supports the cited claim
+    supported: bool = True  # False when the citing sentence is not backed by the passage
+
+    @property
+    def source(self) -> str:
+        """Return the cited file."""
+        return self.chunk.source
+
+    @property
+    def page(self) -> int | None:
+        """Return the cited page (None for unpaged files)."""
+        return self.chunk.page
+
+
+@dataclass
+class Answer:
+    """What the assistant says to a question, with its evidence and how long each step took."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    refused: bool
+    backend: str
+    passages: list[Chunk]  # what retrieval returned, best first ("Det nærmeste jeg fant" on refusal)
+    language: str = "nb"  # nb, nn or en: the written standard of the question and the answer
+    standalone_question: str = ""  # the question after follow-up rewriting
+    unsupported: list[str] = field(default_factory=list)  # answer sentences the citation check could not back
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieval, first_token, total
+    notes: list[str] = field(default_factory=list)  # e.g. fallbacks ("Ollama svarer ikke; bruker ...")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,33 @@ class Settings(BaseSettings):
         0.5, ge=0, description="Relative score boost for passages of a kommune named in the question."
     )
 
+    llm: Literal["auto", "ollama", "llamacpp", "extractive"] = Field(
+        "auto", description="Answer backend; auto = Ollama if reachable with the model, else llama.cpp if assembled, else extractive."
+    )
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434",
+        validation_alias=AliasChoices("ASSISTANT_OLLAMA_HOST", "OLLAMA_HOST"),
+        description="Ollama server address (also read from OLLAMA_HOST).",
+    )
+    ollama_model: str = Field("qwen2.5:1.5b", description="Ollama model name (`ollama pull` it first).")
+    llamacpp_model: str = Field(
+        "qwen2.5-coder-1.5b",
+        description="Embedded llama.cpp model: a name from `assistant models` (assembled into data_dir/models) or a GGUF path.",
+    )
+    llm_context: int = Field(4096, ge=512, description="Context window (tokens) requested from the model; Ollama's num_ctx.")
+    llm_threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores.")
+    answer_tokens: int = Field(384, ge=16, description="Most tokens an answer may take.")
+    temperature: float = Field(0.0, ge=0, description="Sampling temperature (0 = deterministic, as benchmarks use).")
+    passage_budget: int = Field(
+        1800, ge=100, description="Most prompt tokens the passages may take; lower-ranked passages are dropped first."
+    )
+    refusal_threshold: float = Field(
+        0.815, ge=0, le=1,
+        description="Refuse before generating when the best passage's e5 cosine similarity is below this "
+        "(just under the lowest answerable dev question: `python -m evals.calibrate_refusal`).",
+    )
+    history_turns: int = Field(6, ge=0, description="Conversation messages kept for follow-up questions.")
+
     def store_dir(self) -> Path:
         """Return the directory of the embedded Chroma store."""
         return self.data_dir / "chroma"
@@ -51,6 +78,10 @@ class Settings(BaseSettings):
     def keyword_dir(self) -> Path:
         """Return the directory of the persisted BM25 index."""
         return self.data_dir / "bm25" / self.collection
+
+    def models_dir(self) -> Path:
+        """Return the directory where assembled GGUF models live."""
+        return self.data_dir / "models"
 
 
 def get_settings(**overrides: object) -> Settings:

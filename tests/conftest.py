@@ -84,3 +84,17 @@ def chroma_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, e5):
+    """Return settings of a store holding the real corpus, ingested once per test session (read-only use)."""
+    from assistant.build import build_keyword_index, build_store
+    from assistant.settings import get_settings
+    from ingest.pipeline import ingest_paths
+
+    data = tmp_path_factory.mktemp("corpus-store")
+    settings = get_settings(data_dir=data, corpus_dir=CORPUS, llm="extractive")
+    report = ingest_paths([CORPUS], settings, build_store(settings, e5), build_keyword_index(settings), e5, progress=False)
+    assert report.ok, report.skipped
+    return settings

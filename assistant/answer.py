@@ -1,0 +1,104 @@
+"""The assistant: question -> (rewrite) -> retrieval -> streamed, cited answer or an honest refusal."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from assistant.backends import AnswerBackend
+from assistant.citations import build_citations, clean_markers
+from assistant.llm import Message
+from assistant.models import Answer, Chunk
+from assistant.prompt import NOT_FOUND
+
+if TYPE_CHECKING:
+    from assistant.retrieve import Retriever
+    from assistant.settings import Settings
+
+# The model saying it cannot answer, in the three standards.
+CANNOT_ANSWER = re.compile(
+    r"fant ikke svaret|finn(?:er|st)? ikke|fann ikkje|finst ikkje|ikke (?:nevnt|oppgitt) i (?:kildene|dokumentene)|"
+    r"could not find the answer|not in the (?:documents|sources)|kan ikke svare",
+    re.IGNORECASE,
+)
+FOLLOW_UP = re.compile(
+    r"^(og|men|enn|hva med|kva med|and|what about)\b|\b(det|den|dette|denne|de|dei|deira|deres|dem|it|they|them|that|this)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_rewrite(question: str, history: Sequence[Message]) -> str:
+    """Return the question made standalone by prefixing the last user question when it reads as a follow-up."""
+    previous = [m["content"] for m in history if m["role"] == "user"]
+    if not previous:
+        return question
+    short = len(question.split()) <= 8
+    if FOLLOW_UP.search(question) or short:
+        return f"{previous[-1].strip()} {question.strip()}"
+    return question
+
+
+def evidence(passages: Sequence[Chunk]) -> float:
+    """Return the best vector similarity among the passages (0 when none came from the vector side)."""
+    scores = [p.meta.get("vector_score") for p in passages]
+    return max((float(s) for s in scores if s is not None), default=0.0)
+
+
+class Assistant:
+    """Answers questions from the ingested documents with a chosen backend; one per process."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, backend: AnswerBackend, notes: Sequence[str] = ()) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.backend = backend
+        self.notes = list(notes)
+
+    def stream(
+        self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text pieces as they are produced, then the final Answer."""
+        from assistant.language import detect_language
+
+        started = time.perf_counter()
+        language = detect_language(question)
+        history = list(history)[-self.settings.history_turns :] if self.settings.history_turns else []
+        standalone = question
+        if history:
+            standalone = self.backend.rewrite(question, history) or rule_rewrite(question, history)
+        passages = self.retriever.search(standalone, k=self.settings.k, filters=filters)
+        retrieved = time.perf_counter()
+        timings = {"retrieval": retrieved - started}
+
+        if not passages or evidence(passages) < self.settings.refusal_threshold:
+            text = NOT_FOUND[language]
+            timings["first_token"] = time.perf_counter() - started
+            yield text
+            timings["total"] = time.perf_counter() - started
+            yield Answer(question, text, [], True, self.backend.name, passages, language, standalone,
+                         timings=timings, notes=list(self.notes))
+            return
+
+        pieces: list[str] = []
+        for piece in self.backend.generate(standalone if history else question, passages, language):
+            if not pieces:
+                timings["first_token"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
+        raw = "".join(pieces).strip()
+        shown = getattr(getattr(self.backend, "last_prompt", None), "passages", None) or passages
+        text = clean_markers(raw, len(shown))
+        embedder = self.retriever.embedder if self.backend.name != "extractive" else None
+        citations, unsupported = build_citations(text, shown, embedder)
+        refused = bool(CANNOT_ANSWER.search(text)) and not citations
+        timings["total"] = time.perf_counter() - started
+        yield Answer(question, text, citations, refused, self.backend.name, list(passages), language, standalone,
+                     unsupported, timings, list(self.notes))
+
+    def ask(self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None) -> Answer:
+        """Return the complete answer to the question."""
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                return item
+        raise RuntimeError("the answer stream ended without an Answer")  # pragma: no cover

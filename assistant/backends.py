@@ -1,0 +1,204 @@
+"""Answer backends behind one Protocol: an LLM (Ollama or llama.cpp) over a prompt, or extractive quoting."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from assistant.llm import ChatModel, LLMUnavailable, Message
+from assistant.models import Chunk
+from assistant.prompt import NOT_FOUND, build_prompt
+
+if TYPE_CHECKING:
+    from assistant.embed import Embedder
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class AnswerBackend(Protocol):
+    """Turns a question and ranked passages into answer text with [n] citations, streamed."""
+
+    name: str
+
+    def generate(self, question: str, passages: Sequence[Chunk], language: str) -> Iterator[str]:
+        """Yield the answer's text pieces; citations [n] number the passages from 1."""
+        ...
+
+    def rewrite(self, question: str, history: Sequence[Message]) -> str | None:
+        """Return a standalone version of a follow-up question, or None to use the rule-based rewrite."""
+        ...
+
+
+@dataclass
+class LLMBackend:
+    """A chat model answering from a prompt of numbered passages fitted to its context window."""
+
+    chat: ChatModel
+    answer_tokens: int = 384
+    passage_budget: int = 1800
+    temperature: float = 0.0
+    last_prompt: object = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        """Return the chat model's name."""
+        return self.chat.name
+
+    def prompt(self, question: str, passages: Sequence[Chunk], language: str):
+        """Return the prompt (messages, kept passages) for the question."""
+        return build_prompt(
+            question, passages, language, self.chat.count_tokens, self.chat.context_window,
+            self.answer_tokens, self.passage_budget,
+        )
+
+    def generate(self, question: str, passages: Sequence[Chunk], language: str) -> Iterator[str]:
+        """Yield the model's answer pieces as they arrive."""
+        prompt = self.prompt(question, passages, language)
+        self.last_prompt = prompt
+        yield from self.chat.stream(prompt.messages, max_tokens=self.answer_tokens, temperature=self.temperature)
+
+    def rewrite(self, question: str, history: Sequence[Message]) -> str | None:
+        """Return the model's standalone rewrite of a follow-up question."""
+        turns = "\n".join(f"{m['role']}: {m['content'][:400]}" for m in history[-4:])
+        messages: list[Message] = [
+            {"role": "system", "content": "Skriv om oppfølgingsspørsmålet til ett selvstendig spørsmål som kan forstås "
+             "uten samtalen. Svar bare med spørsmålet, på samme språk."},
+            {"role": "user", "content": f"Samtale:\n{turns}\n\nOppfølgingsspørsmål: {question}\nSelvstendig spørsmål:"},
+        ]
+        text = "".join(self.chat.stream(messages, max_tokens=64, temperature=0.0)).strip()
+        text = text.splitlines()[0].strip(" \"«»") if text else ""
+        return text or None
+
+
+class ExtractiveBackend:
+    """No LLM: quotes the sentences of the top passages that best match the question, cited."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        max_sentences: int = 2,
+        passages_considered: int = 3,
+        min_overlap: float = 0.4,
+        min_similarity: float = 0.84,
+    ) -> None:
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+        self.passages_considered = passages_considered
+        self.min_overlap = min_overlap
+        self.min_similarity = min_similarity
+
+    def generate(self, question: str, passages: Sequence[Chunk], language: str) -> Iterator[str]:
+        """Yield the chosen sentences, each followed by its passage number; a not-found sentence if none fit."""
+        candidates = self._candidates(passages)
+        chosen = self._by_words(question, candidates) or self._by_meaning(question, candidates)
+        if not chosen:
+            yield NOT_FOUND.get(language, NOT_FOUND["nb"])
+            return
+        chosen.sort(key=lambda c: (c[0], c[1]))  # reading order within the passages
+        for i, (n, _, sentence) in enumerate(chosen):
+            text = sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
+            yield ("" if i == 0 else " ") + f"{text[:-1]} [{n}]{text[-1]}"
+
+    def _candidates(self, passages: Sequence[Chunk]) -> list[tuple[int, int, str]]:
+        """Return (passage number, position, sentence) for the full sentences of the top passages."""
+        from assistant.citations import split_sentences
+
+        seen: set[str] = set()
+        out = []
+        for n, chunk in enumerate(passages[: self.passages_considered], start=1):
+            for position, sentence in enumerate(split_sentences(chunk.text)):
+                bullet = sentence.lstrip().startswith(("•", "-", "*", "·"))
+                text = re.sub(r"\s+", " ", sentence.lstrip("•-*· ").strip())
+                key = text.lower()
+                # slide and list lines carry facts without a full stop; questions and lead-ins do not
+                statement = bullet or not text.endswith(("?", ":"))
+                if not statement or len(text.split()) < 4 or key in seen or text in (chunk.title, chunk.heading):
+                    continue
+                seen.add(key)
+                out.append((n, position, text))
+        return out
+
+    def _by_words(self, question: str, candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Return the best sentences by IDF-weighted share of the question's stemmed words they contain."""
+        import math
+
+        from assistant.keyword import tokenize
+
+        wanted = set(tokenize([question])[0])
+        if not wanted or not candidates:
+            return []
+        words = [set(t) for t in tokenize([c[2] for c in candidates])]
+        df = {w: sum(1 for ws in words if w in ws) for w in wanted}
+        idf = {w: math.log(1 + len(candidates) / (1 + df[w])) for w in wanted}
+        total = sum(idf.values())
+        scored = [
+            (sum(idf[w] for w in wanted & ws) / total + 0.01 / c[0], c)
+            for ws, c in zip(words, candidates)
+        ]
+        scored.sort(key=lambda s: s[0], reverse=True)
+        return [c for score, c in scored[: self.max_sentences] if score - 0.01 / c[0] >= self.min_overlap]
+
+    def _by_meaning(self, question: str, candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Return the best sentences by e5 similarity (for questions in another language than the text)."""
+        if self.embedder is None or not candidates:
+            return []
+        vectors = self.embedder.embed_passages([c[2] for c in candidates[:24]])
+        sims = vectors @ self.embedder.embed_query(question)
+        order = sorted(range(len(sims)), key=lambda i: -sims[i])
+        return [candidates[i] for i in order[: self.max_sentences] if sims[i] >= self.min_similarity]
+
+    def rewrite(self, question: str, history: Sequence[Message]) -> str | None:
+        """Return None: the rule-based rewrite serves the extractive backend."""
+        return None
+
+
+def make_backend(
+    settings: Settings, choice: str | None = None, embedder: Embedder | None = None
+) -> tuple[AnswerBackend, list[str]]:
+    """Return the backend the settings (or `choice`) ask for, and notes on any fallback taken."""
+    choice = choice or settings.llm
+    notes: list[str] = []
+    order = ["ollama", "llamacpp", "extractive"] if choice == "auto" else [choice]
+    for name in order:
+        try:
+            if name == "ollama":
+                from assistant.ollama import make_ollama
+
+                chat = make_ollama(settings)
+                chat.check()
+            elif name == "llamacpp":
+                chat = _cached_llamacpp(settings)
+            elif name == "extractive":
+                return ExtractiveBackend(embedder), notes
+            else:
+                raise LLMUnavailable(f"ukjent backend {name!r} (bruk auto, ollama, llamacpp eller extractive)")
+        except LLMUnavailable as exc:
+            if choice != "auto":
+                raise
+            notes.append(str(exc))
+            log.info("backend %s unavailable: %s", name, exc)
+            continue
+        return LLMBackend(chat, settings.answer_tokens, settings.passage_budget, settings.temperature), notes
+    raise LLMUnavailable("no answer backend available")  # unreachable: extractive always is
+
+
+_LLAMACPP: dict[tuple, ChatModel] = {}
+
+
+def _cached_llamacpp(settings: Settings) -> ChatModel:
+    """Return the embedded model for the settings, loaded once per process."""
+    from assistant.gguf import resolve_model
+    from assistant.llamacpp import LlamaCppChat
+
+    path = resolve_model(settings.llamacpp_model, settings.models_dir())
+    key = (str(path), settings.llm_context, settings.llm_threads)
+    if key not in _LLAMACPP:
+        _LLAMACPP[key] = LlamaCppChat(path, n_ctx=settings.llm_context, threads=settings.llm_threads)
+    return _LLAMACPP[key]

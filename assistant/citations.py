@@ -1,0 +1,112 @@
+"""Citations as data: parse [n] markers, drop those that point nowhere, check each cited sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.models import Chunk, Citation
+
+if TYPE_CHECKING:
+    from assistant.embed import Embedder
+
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+# A sentence ends at . ! ? … (optionally followed by citation markers) before white space and a new start.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])((?:\s*\[[\d,;\s]+\])*)\s+(?=[\"«(\[]?[A-ZÆØÅ0-9•\-])")
+LEXICAL_SUPPORT = 0.5  # share of the sentence's content words found in the passage
+EMBEDDING_SUPPORT = 0.87  # e5 cosine between the sentence and its best passage sentence
+
+
+def split_sentences(text: str) -> list[str]:
+    """Return the text's sentences (and list lines), citation markers kept with their sentence."""
+    out: list[str] = []
+    # a line break inside a sentence (PDF line wrap) is not a boundary: the next line goes on in lower case
+    text = re.sub(r"(?<=[^.!?…:\n])\n(?=[a-zæøå(])", " ", text)
+    for block in re.split(r"\n+", text):
+        block = block.strip()
+        if not block:
+            continue
+        parts = _SENTENCE_END.split(block)
+        # split() returns [sentence, markers, sentence, markers, ...]; glue markers back on
+        sentence = parts[0]
+        for i in range(1, len(parts), 2):
+            if re.fullmatch(r"\d{1,3}\.", sentence.strip()):  # "1. Hva er ...": a numbered item, not a sentence
+                sentence = f"{sentence.strip()} {parts[i + 1]}"
+                continue
+            out.append((sentence + parts[i]).strip())
+            sentence = parts[i + 1]
+        out.append(sentence.strip())
+    return [s for s in out if s]
+
+
+def clean_markers(text: str, n_passages: int) -> str:
+    """Return the text with citation numbers outside 1..n_passages removed (and empty markers dropped)."""
+
+    def fix(match: re.Match[str]) -> str:
+        numbers = [int(x) for x in re.split(r"\s*[,;]\s*", match.group(1))]
+        valid = list(dict.fromkeys(n for n in numbers if 1 <= n <= n_passages))
+        return "".join(f"[{n}]" for n in valid)
+
+    cleaned = MARKER.sub(fix, text)
+    cleaned = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", cleaned)  # [1][1] -> [1]
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
+
+
+def cited_numbers(sentence: str) -> list[int]:
+    """Return the citation numbers in a sentence, in order, without repeats."""
+    found = [int(x) for m in MARKER.finditer(sentence) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+    return list(dict.fromkeys(found))
+
+
+def strip_markers(text: str) -> str:
+    """Return the text without citation markers."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", text))).strip()
+
+
+def lexical_support(sentence: str, passage: str) -> float:
+    """Return the share of the sentence's stemmed content words that occur in the passage (1.0 if none)."""
+    from assistant.keyword import tokenize
+
+    words, passage_words = tokenize([strip_markers(sentence), passage])
+    if not words:
+        return 1.0
+    have = set(passage_words)
+    return sum(1 for w in words if w in have) / len(words)
+
+
+def best_quote(sentence: str, passage: str, embedder: Embedder | None = None) -> tuple[str, float, float]:
+    """Return (the passage sentence that best supports the sentence, its lexical score, its cosine or 0)."""
+    candidates = split_sentences(passage) or [passage]
+    lexical = [lexical_support(sentence, c) for c in candidates]
+    cosine = [0.0] * len(candidates)
+    if embedder is not None:
+        vectors = embedder.embed_passages([strip_markers(sentence), *candidates])
+        cosine = [float(x) for x in vectors[1:] @ vectors[0]]
+    best = int(np.argmax([lx + cs for lx, cs in zip(lexical, cosine)]))
+    return candidates[best], lexical[best], cosine[best]
+
+
+def build_citations(
+    answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None
+) -> tuple[list[Citation], list[str]]:
+    """Return the answer's citations (by number) and the cited sentences their passages do not support."""
+    citations: dict[int, Citation] = {}
+    unsupported: list[str] = []
+    for sentence in split_sentences(answer):
+        numbers = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
+        if not numbers:
+            continue
+        backed = False
+        for n in numbers:
+            chunk = passages[n - 1]
+            quote, lexical, cosine = best_quote(sentence, chunk.text, embedder)
+            ok = lexical_support(sentence, chunk.text) >= LEXICAL_SUPPORT or cosine >= EMBEDDING_SUPPORT
+            backed = backed or ok
+            if n not in citations or (ok and not citations[n].supported):
+                citations[n] = Citation(n=n, chunk=chunk, quote=quote, supported=ok)
+        if not backed:
+            unsupported.append(strip_markers(sentence))
+    return [citations[n] for n in sorted(citations)], unsupported

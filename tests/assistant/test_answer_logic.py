@@ -1,0 +1,71 @@
+"""Unit tests of the answer stage's logic: citations, prompt budget, language, follow-up rewriting."""
+
+from assistant.answer import rule_rewrite
+from assistant.citations import build_citations, cited_numbers, clean_markers, split_sentences
+from assistant.language import detect_language
+from assistant.models import Chunk
+from assistant.prompt import SYSTEM_PROMPT, build_prompt
+
+
+def chunk(n: int, text: str, page: int | None = None) -> Chunk:
+    return Chunk(f"c{n}", text, f"doc{n}.pdf", f"Dokument {n}", page, "", 0, len(text), {})
+
+
+PASSAGES = [
+    chunk(1, "Senteret finansieres over kommunebudsjettet. Sekretariatet består av ti personer.", page=3),
+    chunk(2, "Stad kommune var vertskap for den femte nettverkssamlingen i Kortreist Kvalitet."),
+]
+
+
+def test_markers_pointing_nowhere_are_removed_and_duplicates_collapsed():
+    text = "Det finansieres av kommunen [1][1]. Stad var vertskap [2, 7]. Noe annet [9]."
+    cleaned = clean_markers(text, 2)
+    assert cleaned == "Det finansieres av kommunen [1]. Stad var vertskap [2]. Noe annet."
+    assert [cited_numbers(s) for s in split_sentences(cleaned)] == [[1], [2], []]
+
+
+def test_sentences_split_on_ends_not_on_numbered_items_or_wrapped_lines():
+    text = "1. Hva er FN-senteret?\n• Det er byen.\nPlanen gjelder\nfram mot 2032. Neste setning [1]."
+    assert split_sentences(text) == ["1. Hva er FN-senteret?", "• Det er byen.", "Planen gjelder fram mot 2032.", "Neste setning [1]."]
+
+
+def test_citations_are_checked_against_their_passage():
+    answer = "Senteret finansieres over kommunebudsjettet [1]. Stad kommune bygger en batterifabrikk i Arendal [2]."
+    citations, unsupported = build_citations(answer, PASSAGES)
+    assert [c.n for c in citations] == [1, 2]
+    assert citations[0].quote == "Senteret finansieres over kommunebudsjettet."
+    assert citations[0].supported and citations[0].page == 3 and citations[0].source == "doc1.pdf"
+    assert not citations[1].supported
+    assert unsupported == ["Stad kommune bygger en batterifabrikk i Arendal."]
+
+
+def test_prompt_keeps_best_passages_within_budget_and_numbers_them():
+    def count(text: str) -> int:
+        return len(text) // 4
+
+    passages = [chunk(i, f"Passasje nummer {i}. " + "tekst " * 100) for i in range(1, 6)]
+    prompt = build_prompt("Hva sier planen?", passages, "nb", count, context_window=4096, answer_tokens=256,
+                          passage_budget=400)
+    assert [c.id for c in prompt.passages] == ["c1", "c2"] and prompt.dropped == 3
+    assert prompt.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
+    user = prompt.messages[1]["content"]
+    assert "[1] Dokument 1" in user and "[2] Dokument 2" in user and "[3]" not in user
+    assert "Spørsmål: Hva sier planen?" in user and user.index("Spørsmål") > user.index("[2]")
+    small_window = build_prompt("Hva?", passages, "nb", count, context_window=600, answer_tokens=256, passage_budget=5000)
+    assert small_window.tokens + 256 <= 600
+
+
+def test_language_of_questions():
+    assert detect_language("Hvem finansierer FN-senteret?") == "nb"
+    assert detect_language("Kven finansierer FN-senteret?") == "nn"
+    assert detect_language("Korleis jobbar kommunen med klima?") == "nn"
+    assert detect_language("Who funds the UN centre in Trondheim?") == "en"
+    assert detect_language("hvor mange innspil har trondhiem fått") == "nb"
+
+
+def test_rule_rewrite_joins_a_follow_up_to_the_previous_question():
+    history = [{"role": "user", "content": "Hva er U4SSC?"}, {"role": "assistant", "content": "Et FN-initiativ [1]."}]
+    assert rule_rewrite("Og hvem finansierer det?", history) == "Hva er U4SSC? Og hvem finansierer det?"
+    long_new = "Hvilke barrierer for sirkulærøkonomi ble nevnt på samlingen i Stad i juni 2021?"
+    assert rule_rewrite(long_new, history) == long_new
+    assert rule_rewrite("Hva er U4SSC?", []) == "Hva er U4SSC?"
