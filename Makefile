@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/assistant ingest
 	$(BIN)/assistant status
-	$(BIN)/assistant search "Hvem finansierer FN-senteret i Trondheim?" --k 3
+	$(BIN)/assistant ask "Hvem finansierer FN-senteret i Trondheim?"
 
 test: install-test
 	$(BIN)/python -m pytest
@@ -35,6 +35,7 @@ bench: install-test
 	$(BIN)/python -m evals.bench_retrieval
 	$(BIN)/python -m evals.bench_ingest
 	$(BIN)/python -m evals.bench_search
+	$(BIN)/python -m evals.bench_answer
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.llm import Message
 from assistant.models import Chunk
@@ -60,6 +60,34 @@ def user_message(question: str, blocks: Sequence[str], language: str) -> str:
     )
 
 
+def excerpt(question: str, chunk: Chunk, limit: int, count_tokens: Callable[[str], int]) -> str:
+    """Return the passage cut to its sentences most relevant to the question, in reading order, within limit tokens."""
+    from assistant.citations import split_sentences
+    from assistant.keyword import tokenize
+
+    text = chunk.text.strip()
+    if count_tokens(text) <= limit:
+        return text
+    sentences = split_sentences(text)
+    wanted = set(tokenize([question])[0])
+    words = tokenize(sentences)
+    ranked = sorted(range(len(sentences)), key=lambda i: (-len(wanted & set(words[i])), i))
+    keep: list[int] = []
+    used = 0
+    for i in ranked:
+        cost = count_tokens(sentences[i]) + 1
+        if used + cost > limit:
+            continue
+        keep.append(i)
+        used += cost
+    keep.sort()
+    parts, last = [], -1
+    for i in keep:
+        parts.append(("… " if i != last + 1 else "") + sentences[i])
+        last = i
+    return " ".join(parts) + (" …" if keep and keep[-1] != len(sentences) - 1 else "")
+
+
 def build_prompt(
     question: str,
     passages: Sequence[Chunk],
@@ -68,24 +96,33 @@ def build_prompt(
     context_window: int,
     answer_tokens: int,
     passage_budget: int,
+    max_passages: int = 4,
 ) -> Prompt:
-    """Return the prompt with as many passages, best first, as fit both the window and the passage budget."""
+    """Return the prompt with the best passages, each cut to its most relevant sentences, within the budget.
+
+    The budget is shared evenly by the top `max_passages` passages, so every one of them contributes
+    its best evidence; a passage that cannot fit even one sentence is dropped, lowest-ranked first.
+    """
     fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(user_message(question, [], language)) + 16  # chat template
     room = min(passage_budget, context_window - answer_tokens - fixed)
+    candidates = list(passages[:max_passages])
+    share = room // max(len(candidates), 1)
     blocks: list[str] = []
     used = 0
     kept: list[Chunk] = []
-    for chunk in passages:
-        block = passage_block(len(kept) + 1, chunk)
+    for chunk in candidates:
+        header = passage_block(len(kept) + 1, replace(chunk, text=""))
+        body = excerpt(question, chunk, max(share - count_tokens(header) - 2, 0), count_tokens)
+        block = header + body
         cost = count_tokens(block) + 2
-        if used + cost > room:
-            break  # lower-ranked passages are the ones dropped; never a silent server-side truncation
+        if not body.strip() or used + cost > room:
+            continue  # nothing of it fits: dropped (and logged below), never cut by the server
         blocks.append(block)
         kept.append(chunk)
         used += cost
     dropped = len(passages) - len(kept)
     if dropped:
-        log.info("prompt budget %d tokens: dropped the %d lowest-ranked passage(s)", room, dropped)
+        log.info("prompt budget %d tokens: %d passage(s) left out", room, dropped)
     messages: list[Message] = [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": user_message(question, blocks, language)},

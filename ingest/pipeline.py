@@ -98,12 +98,15 @@ class Indexer:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self._pending: list[tuple[Document, list[Chunk]]] = []
+        self._pending: list[tuple[Document, list[Chunk], bool]] = []
         self._bumped = False
         self.chunks_written = 0
 
-    def add(self, doc: Document) -> int:
-        """Queue a prepared document, flushing when enough chunks wait; return its chunk count."""
+    def add(self, doc: Document, replaces: bool = True) -> int:
+        """Queue a prepared document, flushing when enough chunks wait; return its chunk count.
+
+        `replaces=False` promises the store holds nothing of this source yet, which saves a lookup.
+        """
         from ingest.chunk import chunk_document
 
         embedder = self.embedder
@@ -114,8 +117,8 @@ class Indexer:
             self.settings.chunk_overlap,
             embedder.max_tokens,
         )
-        self._pending.append((doc, chunks))
-        if sum(len(c) for _, c in self._pending) >= FLUSH_CHUNKS:
+        self._pending.append((doc, chunks, replaces))
+        if sum(len(c) for _, c, _ in self._pending) >= FLUSH_CHUNKS:
             self.flush()
         return len(chunks)
 
@@ -131,11 +134,13 @@ class Indexer:
 
         if not self._pending:
             return
-        all_chunks = [chunk for _, chunks in self._pending for chunk in chunks]
+        all_chunks = [chunk for _, chunks, _ in self._pending for chunk in chunks]
         vectors = self.embedder.embed_passages([embedding_text(c) for c in all_chunks])
         self.mark_changing()
         self.store.upsert(all_chunks, vectors)
-        for doc, chunks in self._pending:
+        for doc, chunks, replaces in self._pending:
+            if not replaces:
+                continue
             keep = {c.id for c in chunks}
             stale = self.store.collection.get(where={"source": doc.source}, include=[])["ids"]
             self.store.delete_ids([i for i in stale if i not in keep])
@@ -226,7 +231,7 @@ def ingest_paths(
                 update(advance=1)
                 continue
             doc.meta.update(root=str(task.root.resolve()), path=str(task.path.resolve()))
-            n = indexer.add(doc)
+            n = indexer.add(doc, replaces=task.source in states)
             (report.updated if task.source in states else report.added).append(task.source)
             update(advance=1, chunks=n)
         indexer.flush()

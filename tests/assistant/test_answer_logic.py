@@ -39,18 +39,23 @@ def test_citations_are_checked_against_their_passage():
     assert unsupported == ["Stad kommune bygger en batterifabrikk i Arendal."]
 
 
-def test_prompt_keeps_best_passages_within_budget_and_numbers_them():
+def test_prompt_shares_the_budget_between_the_best_passages_cut_to_relevant_sentences():
     def count(text: str) -> int:
         return len(text) // 4
 
-    passages = [chunk(i, f"Passasje nummer {i}. " + "tekst " * 100) for i in range(1, 6)]
-    prompt = build_prompt("Hva sier planen?", passages, "nb", count, context_window=4096, answer_tokens=256,
+    filler = "Dette avsnittet handler om noe helt annet enn spørsmålet. " * 6
+    passages = [chunk(i, filler + f"Planen for kommune {i} gjelder til 2032. " + filler) for i in range(1, 6)]
+    prompt = build_prompt("Hvor lenge gjelder planen?", passages, "nb", count, context_window=4096, answer_tokens=256,
                           passage_budget=400)
-    assert [c.id for c in prompt.passages] == ["c1", "c2"] and prompt.dropped == 3
+    assert [c.id for c in prompt.passages] == ["c1", "c2", "c3", "c4"] and prompt.dropped == 1
     assert prompt.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
     user = prompt.messages[1]["content"]
-    assert "[1] Dokument 1" in user and "[2] Dokument 2" in user and "[3]" not in user
-    assert "Spørsmål: Hva sier planen?" in user and user.index("Spørsmål") > user.index("[2]")
+    assert "[1] Dokument 1" in user and "[4] Dokument 4" in user and "[5]" not in user
+    for i in range(1, 5):  # each passage keeps the sentence that answers
+        assert f"Planen for kommune {i} gjelder til 2032." in user
+    assert "…" in user and user.count("helt annet") < 4 * 12
+    assert "Spørsmål: Hvor lenge gjelder planen?" in user and user.index("Spørsmål") > user.index("[4]")
+    assert count(user) - count(user.split("<<<")[0]) <= 400 + 60
     small_window = build_prompt("Hva?", passages, "nb", count, context_window=600, answer_tokens=256, passage_budget=5000)
     assert small_window.tokens + 256 <= 600
 

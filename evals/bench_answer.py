@@ -1,0 +1,95 @@
+"""Answer latency per backend on the corpus questions: prompt tokens, prefill and decode rates, time to first token.
+
+For each backend (extractive, and the embedded llama.cpp model when assembled; Ollama when it
+answers) every answerable dev-set question is asked once through the product's Assistant, and
+p50/p95 of time to first token and of the whole answer are printed. For llama.cpp the model's own
+counters give the prefill rate; the overhead figure compares the measured time to first token with
+what the model itself needs to evaluate the prompt tokens it did not have cached
+(time to first token / (evaluated prompt tokens / prefill rate)); target <= 1.2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pct(values: list[float], q: float) -> float:
+    """Return the q-quantile of values (0 when empty)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print one block per backend; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="extractive,llamacpp,ollama")
+    parser.add_argument("--limit", type=int, default=12, help="questions per LLM backend (extractive asks all)")
+    parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "dev.jsonl")
+    args = parser.parse_args(argv)
+
+    from assistant.answer import Assistant
+    from assistant.backends import make_backend
+    from assistant.build import build_embedder, build_keyword_index, build_retriever, build_store
+    from assistant.llm import LLMUnavailable
+    from assistant.settings import get_settings
+    from ingest.pipeline import ingest_paths
+
+    items = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [i["question"] for i in items if i["answerable"] and not i.get("history")]
+    with tempfile.TemporaryDirectory(prefix="bench-answer-") as tmp:
+        settings = get_settings(data_dir=Path(tmp), corpus_dir=ROOT / "corpus")
+        settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        embedder = build_embedder(settings)
+        ingest_paths([ROOT / "corpus"], settings, build_store(settings, embedder), build_keyword_index(settings),
+                     embedder, progress=False)
+        retriever = build_retriever(settings, embedder)
+        models_dir = get_settings().models_dir()  # assembled models live in the real data dir
+        settings = settings.model_copy(update={"llamacpp_model": str(models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")})
+        for name in args.backends.split(","):
+            try:
+                backend, _ = make_backend(settings, name, embedder)
+            except LLMUnavailable as exc:
+                print(f"\n{name}: not available ({exc})")
+                continue
+            bot = Assistant(settings, retriever, backend)
+            bot.ask(questions[0])  # warm-up: model load, language detector, caches
+            asked = questions if name == "extractive" else questions[: args.limit]
+            first, total, prompt_tokens, evaluated, prefill, decode, overhead = [], [], [], [], [], [], []
+            for question in asked:
+                answer = bot.ask(question)
+                first.append(answer.timings.get("first_token", 0.0))
+                total.append(answer.timings["total"])
+                timing = getattr(getattr(backend, "chat", None), "last_timing", {}) or {}
+                if timing.get("prompt_eval_s"):
+                    prompt_tokens.append(timing["prompt_tokens"])
+                    evaluated.append(timing["prompt_eval_tokens"])
+                    prefill.append(timing["prompt_eval_tokens"] / timing["prompt_eval_s"])
+                    if timing.get("decode_s"):
+                        decode.append(timing["decode_tokens"] / timing["decode_s"])
+                    model_ttft = timing["prompt_eval_s"]
+                    overhead.append((answer.timings["first_token"] - answer.timings["retrieval"]) / model_ttft)
+            print(f"\n{backend.name}: {len(asked)} questions, passage budget {settings.passage_budget} tokens")
+            print(f"  time to first token: p50 {pct(first, .5):6.2f} s  p95 {pct(first, .95):6.2f} s")
+            print(f"  whole answer       : p50 {pct(total, .5):6.2f} s  p95 {pct(total, .95):6.2f} s")
+            if prefill:
+                print(f"  prompt tokens      : mean {statistics.mean(prompt_tokens):6.0f}  "
+                      f"(evaluated, not cached: {statistics.mean(evaluated):.0f})")
+                print(f"  prefill            : {statistics.mean(prefill):6.1f} tokens/s   decode {statistics.mean(decode):5.1f} tokens/s")
+                print(f"  overhead           : first token / model's own prefill time = {statistics.median(overhead):.2f} "
+                      "(median; target <= 1.2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
