@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.backends import AnswerBackend
-from assistant.citations import build_citations, clean_markers
+from assistant.citations import attribute_uncited, build_citations, clean_markers
 from assistant.llm import Message
 from assistant.models import Answer, Chunk
 from assistant.prompt import NOT_FOUND
@@ -90,8 +90,13 @@ class Assistant:
         shown = getattr(getattr(self.backend, "last_prompt", None), "passages", None) or passages
         text = clean_markers(raw, len(shown))
         embedder = self.retriever.embedder if self.backend.name != "extractive" else None
+        refused = bool(CANNOT_ANSWER.search(text))
+        if not refused:
+            text = attribute_uncited(text, shown, embedder)
         citations, unsupported = build_citations(text, shown, embedder)
-        refused = bool(CANNOT_ANSWER.search(text)) and not citations
+        refused = refused and not citations
+        if refused:
+            unsupported = []  # "not in the documents" is no claim to back
         timings["total"] = time.perf_counter() - started
         yield Answer(question, text, citations, refused, self.backend.name, list(passages), language, standalone,
                      unsupported, timings, list(self.notes))

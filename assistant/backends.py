@@ -42,6 +42,7 @@ class LLMBackend:
     answer_tokens: int = 384
     passage_budget: int = 1800
     temperature: float = 0.0
+    embedder: Embedder | None = field(default=None, repr=False)  # ranks sentences when passages are cut
     last_prompt: object = field(default=None, repr=False)
 
     @property
@@ -53,7 +54,7 @@ class LLMBackend:
         """Return the prompt (messages, kept passages) for the question."""
         return build_prompt(
             question, passages, language, self.chat.count_tokens, self.chat.context_window,
-            self.answer_tokens, self.passage_budget,
+            self.answer_tokens, self.passage_budget, embedder=self.embedder,
         )
 
     def generate(self, question: str, passages: Sequence[Chunk], language: str) -> Iterator[str]:
@@ -127,23 +128,11 @@ class ExtractiveBackend:
 
     def _by_words(self, question: str, candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         """Return the best sentences by IDF-weighted share of the question's stemmed words they contain."""
-        import math
+        from assistant.citations import score_sentences
 
-        from assistant.keyword import tokenize
-
-        wanted = set(tokenize([question])[0])
-        if not wanted or not candidates:
-            return []
-        words = [set(t) for t in tokenize([c[2] for c in candidates])]
-        df = {w: sum(1 for ws in words if w in ws) for w in wanted}
-        idf = {w: math.log(1 + len(candidates) / (1 + df[w])) for w in wanted}
-        total = sum(idf.values())
-        scored = [
-            (sum(idf[w] for w in wanted & ws) / total + 0.01 / c[0], c)
-            for ws, c in zip(words, candidates)
-        ]
-        scored.sort(key=lambda s: s[0], reverse=True)
-        return [c for score, c in scored[: self.max_sentences] if score - 0.01 / c[0] >= self.min_overlap]
+        scores = score_sentences(question, [c[2] for c in candidates])
+        ranked = sorted(zip(scores, candidates), key=lambda s: (-(s[0] + 0.01 / s[1][0])))
+        return [c for score, c in ranked[: self.max_sentences] if score >= self.min_overlap]
 
     def _by_meaning(self, question: str, candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         """Return the best sentences by e5 similarity (for questions in another language than the text)."""
@@ -185,7 +174,7 @@ def make_backend(
             notes.append(str(exc))
             log.info("backend %s unavailable: %s", name, exc)
             continue
-        return LLMBackend(chat, settings.answer_tokens, settings.passage_budget, settings.temperature), notes
+        return LLMBackend(chat, settings.answer_tokens, settings.passage_budget, settings.temperature, embedder), notes
     raise LLMUnavailable("no answer backend available")  # unreachable: extractive always is
 
 

@@ -92,12 +92,14 @@ def best_quote(sentence: str, passage: str, embedder: Embedder | None = None) ->
 def build_citations(
     answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None
 ) -> tuple[list[Citation], list[str]]:
-    """Return the answer's citations (by number) and the cited sentences their passages do not support."""
+    """Return the answer's citations (by number) and the sentences no cited passage supports (uncited claims too)."""
     citations: dict[int, Citation] = {}
     unsupported: list[str] = []
     for sentence in split_sentences(answer):
         numbers = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         if not numbers:
+            if strip_markers(sentence):  # a claim with no source is not backed either, however short
+                unsupported.append(strip_markers(sentence))
             continue
         backed = False
         for n in numbers:
@@ -110,3 +112,54 @@ def build_citations(
         if not backed:
             unsupported.append(strip_markers(sentence))
     return [citations[n] for n in sorted(citations)], unsupported
+
+
+def _support(sentence: str, chunk: Chunk, embedder: Embedder | None) -> float:
+    """Return how well a passage backs a sentence: the larger of lexical share and (scaled) cosine."""
+    _, lexical, cosine = best_quote(sentence, chunk.text, embedder)
+    lexical = max(lexical, lexical_support(sentence, chunk.text))
+    return max(lexical / LEXICAL_SUPPORT, cosine / EMBEDDING_SUPPORT if cosine else 0.0)
+
+
+def attribute_uncited(answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None) -> str:
+    """Return the answer with a [n] added to each uncited sentence that one of the passages clearly backs.
+
+    Small models often state the right fact without its marker; the marker is then derived from the
+    evidence (the same check that verifies the model's own citations), never invented.
+    """
+    out = answer
+    for sentence in split_sentences(answer):
+        if cited_numbers(sentence) or len(strip_markers(sentence).split()) < 3:
+            continue
+        scores = [_support(sentence, chunk, embedder) for chunk in passages]
+        if not scores or max(scores) < 1.0:
+            continue
+        n = int(np.argmax(scores)) + 1
+        body = sentence.rstrip()
+        marked = f"{body[:-1]} [{n}]{body[-1]}" if body[-1] in ".!?…" else f"{body} [{n}]"
+        out = out.replace(sentence, marked, 1)
+    return out
+
+
+def score_sentences(question: str, sentences: Sequence[str], embedder: Embedder | None = None) -> list[float]:
+    """Return how well each sentence answers the question: IDF-weighted share of its words, plus e5 cosine if given.
+
+    Questions and lead-ins ("Hva er ...?", "Innhold:") score 0: they never answer anything.
+    """
+    import math
+
+    from assistant.keyword import tokenize
+
+    if not sentences:
+        return []
+    wanted = set(tokenize([question])[0])
+    words = [set(t) for t in tokenize(list(sentences))]
+    df = {w: sum(1 for ws in words if w in ws) for w in wanted}
+    idf = {w: math.log(1 + len(sentences) / (1 + df[w])) for w in wanted}
+    total = sum(idf.values()) or 1.0
+    scores = [sum(idf[w] for w in wanted & ws) / total for ws in words]
+    if embedder is not None:
+        vectors = embedder.embed_passages(list(sentences))
+        cosine = vectors @ embedder.embed_query(question)
+        scores = [s + float(c) for s, c in zip(scores, cosine)]
+    return [0.0 if s.rstrip().endswith(("?", ":")) else score for s, score in zip(sentences, scores)]

@@ -74,3 +74,13 @@ def test_rule_rewrite_joins_a_follow_up_to_the_previous_question():
     long_new = "Hvilke barrierer for sirkulærøkonomi ble nevnt på samlingen i Stad i juni 2021?"
     assert rule_rewrite(long_new, history) == long_new
     assert rule_rewrite("Hva er U4SSC?", []) == "Hva er U4SSC?"
+
+
+def test_uncited_claims_are_flagged_and_clearly_backed_ones_get_their_marker():
+    from assistant.citations import attribute_uncited
+
+    answer = "Senteret finansieres over kommunebudsjettet. Månen er laget av ost."
+    attributed = attribute_uncited(answer, PASSAGES)
+    assert attributed == "Senteret finansieres over kommunebudsjettet [1]. Månen er laget av ost."
+    citations, unsupported = build_citations(attributed, PASSAGES)
+    assert [c.n for c in citations] == [1] and unsupported == ["Månen er laget av ost."]
