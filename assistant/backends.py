@@ -138,7 +138,7 @@ class ExtractiveBackend:
         """Return the best sentences by e5 similarity (for questions in another language than the text)."""
         if self.embedder is None or not candidates:
             return []
-        vectors = self.embedder.embed_passages([c[2] for c in candidates[:24]])
+        vectors = self.embedder.embed_passages([c[2] for c in candidates[:12]])  # bounded: stays interactive
         sims = vectors @ self.embedder.embed_query(question)
         order = sorted(range(len(sims)), key=lambda i: -sims[i])
         return [candidates[i] for i in order[: self.max_sentences] if sims[i] >= self.min_similarity]
