@@ -212,10 +212,7 @@ def answer_json(answer) -> dict:
             for c in answer.citations
         ],
         "unsupported": answer.unsupported,
-        "retrieved": [
-            {"source": p.source, "title": p.title, "page": p.page, "text": p.text, "score": round(p.score, 6)}
-            for p in answer.passages
-        ],
+        "retrieved": [passage_json(p) for p in answer.passages],
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
         "notes": answer.notes,
     }
