@@ -107,3 +107,18 @@ def test_cli_ask_json(corpus_settings, monkeypatch):
     assert set(data["retrieved"][0]) >= {"source", "title", "page", "text", "score"}
     result = CliRunner().invoke(app, ["ask", "Hva?", "--llm", "gpt5"])
     assert result.exit_code == 2 and "--llm" in result.output
+
+
+def test_cli_chat_streams_answers_keeps_history_and_shows_sources(corpus_settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+    session = "Hva er U4SSC?\nOg hvem samarbeider med det?\n/kilder\n/ny\n/kilder\n/slutt\n"
+    result = CliRunner().invoke(app, ["chat", "--llm", "extractive"], input=session)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Assistent:") == 2
+    assert "United for smart and sustainable cities" in result.output
+    assert "trondheim-11-ting-om-fn-senteret-2022.txt" in result.output  # /kilder lists the cited file
+    assert "Ny samtale." in result.output and "Ingen svar ennå." in result.output

@@ -83,3 +83,10 @@ def test_ollama_backend_through_an_ollama_api_server(corpus_settings, e5, model_
         assert "[1]" in chats[-1]["messages"][-1]["content"]  # the numbered passages went to the model
     finally:
         server.shutdown()
+
+
+def test_follow_up_is_rewritten_by_the_model(bot_15b):
+    history = [{"role": "user", "content": "Hva er U4SSC?"},
+               {"role": "assistant", "content": "U4SSC står for United for smart and sustainable cities [1]."}]
+    rewritten = bot_15b.backend.rewrite("Og hvem samarbeider med det?", history)
+    assert rewritten and "U4SSC" in rewritten and rewritten != "Og hvem samarbeider med det?"
