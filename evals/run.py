@@ -182,3 +182,33 @@ def run_eval(
     }
     (out_dir / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the evaluation from the command line and print the summary table; return the exit status."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.run",
+        description="Score the assistant on a JSONL QA dataset (see evals/README.md); resumable.",
+    )
+    parser.add_argument("--dataset", type=Path, required=True, help="JSONL dataset")
+    parser.add_argument("--out", type=Path, required=True, help="folder for results.jsonl and summary.json")
+    parser.add_argument("--pipelines", default=",".join(PIPELINES), help="comma-separated: " + ",".join(PIPELINES))
+    parser.add_argument("--llm", default="extractive", help="auto, ollama, llamacpp or extractive")
+    parser.add_argument("--k", type=int, default=10, help="passages scored for retrieval metrics")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N items")
+    args = parser.parse_args(argv)
+    summary = run_eval(args.dataset, args.out, args.pipelines.split(","), args.llm, args.k, args.limit)
+    keys = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_precision", "refusal_precision",
+            "refusal_recall", "latency_p50", "latency_p95")
+    print(f"{summary['items']} items, llm {summary['llm']}, asked now {summary['asked']}")
+    print(f"{'pipeline':10}" + "".join(f"{k:>20}" for k in keys))
+    for pipeline, row in summary["pipelines"].items():
+        cells = "".join(f"{row[k]:>20.3f}" if isinstance(row.get(k), (int, float)) else f"{'–':>20}" for k in keys)
+        print(f"{pipeline:10}{cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -98,3 +98,13 @@ def test_run_eval_rejects_unknown_pipeline(dataset, tmp_path):
 
     with pytest.raises(ValueError, match="unknown pipeline"):
         run_eval(dataset, tmp_path / "out", pipelines=("ours", "grep"), settings=object())
+
+
+def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch, capsys):
+    from evals.run import main
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+    assert main(["--dataset", str(DEV), "--out", str(tmp_path / "out"), "--limit", "2", "--pipelines", "ours"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 items, llm extractive, asked now 2" in printed and printed.splitlines()[-1].startswith("ours")
+    assert (tmp_path / "out" / "summary.json").exists()
