@@ -21,13 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pct(values: list[float], q: float) -> float:
-    """Return the q-quantile of values (0 when empty)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    """Return the q-quantile (0..1) of values, 0 when there are none."""
+    from evals.metrics import percentile
+
+    return percentile(values, q * 100) or 0.0
 
 
 def main(argv: list[str] | None = None) -> int:

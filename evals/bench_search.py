@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from evals.metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -29,14 +30,6 @@ QUESTIONS = [
     "Hva er Kortreist Kvalitet?",
     "Hvem var vertskap for samlingen i juni 2021?",
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Return the q-quantile (0..1) of values, linearly interpolated."""
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def measure(retriever, questions: list[str], repeats: int) -> list[float]:
@@ -122,11 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         big_ms = measure(big, QUESTIONS, args.repeats)
 
     print(f"cores {os.cpu_count()}, embedder {embedder.name}, k {settings.k}, candidates {settings.candidates}")
-    print(f"query embedding alone        : p50 {percentile(embed_ms, .5):6.1f} ms  p95 {percentile(embed_ms, .95):6.1f} ms")
-    print(f"corpus ({corpus_retriever.store.count()} chunks)         : p50 {percentile(corpus_ms, .5):6.1f} ms  "
-          f"p95 {percentile(corpus_ms, .95):6.1f} ms")
-    print(f"synthetic ({big.store.count()} chunks) : p50 {percentile(big_ms, .5):6.1f} ms  "
-          f"p95 {percentile(big_ms, .95):6.1f} ms  (target p95 <= 150 ms; store built in {build_s:.0f} s)")
+    print(f"query embedding alone        : p50 {percentile(embed_ms, 50):6.1f} ms  p95 {percentile(embed_ms, 95):6.1f} ms")
+    print(f"corpus ({corpus_retriever.store.count()} chunks)         : p50 {percentile(corpus_ms, 50):6.1f} ms  "
+          f"p95 {percentile(corpus_ms, 95):6.1f} ms")
+    print(f"synthetic ({big.store.count()} chunks) : p50 {percentile(big_ms, 50):6.1f} ms  "
+          f"p95 {percentile(big_ms, 95):6.1f} ms  (target p95 <= 150 ms; store built in {build_s:.0f} s)")
     return 0
 
 
