@@ -97,6 +97,7 @@ class Assistant:
         refused = refused and not citations
         if refused:
             unsupported = []  # "not in the documents" is no claim to back
+            text = NOT_FOUND[language]  # small models answer the refusal in bokmål whatever was asked
         timings["total"] = time.perf_counter() - started
         yield Answer(question, text, citations, refused, self.backend.name, list(passages), language, standalone,
                      unsupported, timings, list(self.notes))

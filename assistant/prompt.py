@@ -33,8 +33,8 @@ NOT_FOUND = {
 }
 LANGUAGE_INSTRUCTION = {
     "nb": "Svar på bokmål.",
-    "nn": "Svar på nynorsk.",
-    "en": "Answer in English.",
+    "nn": "Skriv svaret på nynorsk (ikkje bokmål), sjølv om kjeldene er på bokmål.",
+    "en": "Write the answer in English, translating the facts from the Norwegian sources.",
 }
 
 

@@ -90,3 +90,9 @@ def test_follow_up_is_rewritten_by_the_model(bot_15b):
                {"role": "assistant", "content": "U4SSC står for United for smart and sustainable cities [1]."}]
     rewritten = bot_15b.backend.rewrite("Og hvem samarbeider med det?", history)
     assert rewritten and "U4SSC" in rewritten and rewritten != "Og hvem samarbeider med det?"
+
+
+def test_a_refusal_is_worded_in_the_askers_standard(bot_15b):
+    answer = bot_15b.ask("Kva kostar det å parkere ved rådhuset i Namsos?")
+    assert answer.refused and answer.language == "nn"
+    assert answer.text == "Eg fann ikkje svaret i dokumenta." and not answer.citations
