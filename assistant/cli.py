@@ -374,6 +374,17 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         console.print(f"  • {meta.get('title', source)} [dim]({source}, {meta.get('year') or 'år ukjent'})[/]")
 
 
+@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def eval_command(ctx: typer.Context) -> None:
+    """Score the assistant on a JSONL QA dataset: --dataset FILE --out DIR [--pipelines] [--llm] [--k] [--limit].
+
+    The same as `python -m evals`; see evals/README.md for the dataset format and the metrics.
+    """
+    from evals.run import main as run_main
+
+    raise typer.Exit(run_main(ctx.args))
+
+
 def _register_subcommands() -> None:
     """Attach the command groups that live in their own modules."""
     from assistant.cli_models import models_app

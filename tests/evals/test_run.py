@@ -108,3 +108,28 @@ def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch,
     printed = capsys.readouterr().out
     assert "2 items, llm extractive, asked now 2" in printed and printed.splitlines()[-1].startswith("ours")
     assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_assistant_eval_command_runs_the_same_evaluation(corpus_settings, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+    out = tmp_path / "cli-out"
+    args = ["eval", "--dataset", str(DEV), "--out", str(out), "--limit", "2", "--pipelines", "ours,bm25"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "asked now 4" in result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["pipelines"]) == {"ours", "bm25"} and summary["items"] == 2
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "asked now 0" in again.output  # resumed: nothing asked twice
+
+
+def test_python_dash_m_evals_has_help():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "evals", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "--dataset" in done.stdout
