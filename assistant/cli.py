@@ -376,7 +376,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 
 @app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def eval_command(ctx: typer.Context) -> None:
-    """Score the assistant on a JSONL QA dataset: --dataset FILE --out DIR [--pipelines] [--llm] [--k] [--limit].
+    """Score the assistant on a JSONL QA dataset: --dataset FILE --out DIR [--pipeline] [--llm] [--k] [--limit].
 
     The same as `python -m evals`; see evals/README.md for the dataset format and the metrics.
     """

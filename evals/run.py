@@ -194,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--dataset", type=Path, required=True, help="JSONL dataset")
     parser.add_argument("--out", type=Path, required=True, help="folder for results.jsonl and summary.json")
-    parser.add_argument("--pipelines", default=",".join(PIPELINES), help="comma-separated: " + ",".join(PIPELINES))
+    parser.add_argument("--pipeline", "--pipelines", dest="pipelines", default=",".join(PIPELINES),
+                        help="comma-separated: " + ",".join(PIPELINES))
     parser.add_argument("--llm", default="extractive", help="auto, ollama, llamacpp or extractive")
     parser.add_argument("--k", type=int, default=10, help="passages scored for retrieval metrics")
     parser.add_argument("--limit", type=int, default=0, help="only the first N items")

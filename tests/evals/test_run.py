@@ -117,7 +117,7 @@ def test_assistant_eval_command_runs_the_same_evaluation(corpus_settings, tmp_pa
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
     out = tmp_path / "cli-out"
-    args = ["eval", "--dataset", str(DEV), "--out", str(out), "--limit", "2", "--pipelines", "ours,bm25"]
+    args = ["eval", "--dataset", str(DEV), "--out", str(out), "--limit", "2", "--pipeline", "ours,bm25"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "asked now 4" in result.output
