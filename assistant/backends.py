@@ -182,12 +182,10 @@ _LLAMACPP: dict[tuple, ChatModel] = {}
 
 
 def _cached_llamacpp(settings: Settings) -> ChatModel:
-    """Return the embedded model for the settings, loaded once per process."""
-    from assistant.gguf import resolve_model
-    from assistant.llamacpp import LlamaCppChat
+    """Return the embedded model for the settings, loaded once per process (make_llamacpp does the loading)."""
+    from assistant.llamacpp import make_llamacpp
 
-    path = resolve_model(settings.llamacpp_model, settings.models_dir())
-    key = (str(path), settings.llm_context, settings.llm_threads)
+    key = (settings.llamacpp_model, str(settings.models_dir()), settings.llm_context, settings.llm_threads)
     if key not in _LLAMACPP:
-        _LLAMACPP[key] = LlamaCppChat(path, n_ctx=settings.llm_context, threads=settings.llm_threads)
+        _LLAMACPP[key] = make_llamacpp(settings)
     return _LLAMACPP[key]

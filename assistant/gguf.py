@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.llm import LLMUnavailable
+from ingest.load import file_sha256  # one implementation for corpus files and models
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +115,6 @@ def list_models(models_dir: Path) -> list[ModelStatus]:
         ModelStatus(m.name, m.description, m.size, is_assembled(m, models_dir), model_path(m, models_dir))
         for m in MODELS.values()
     ]
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _download(package: str, version: str, dest: Path) -> Path:

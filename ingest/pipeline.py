@@ -122,6 +122,11 @@ class Indexer:
             self.flush()
         return len(chunks)
 
+    @property
+    def changed(self) -> bool:
+        """Return True once this run has written to the store."""
+        return self._bumped
+
     def mark_changing(self) -> None:
         """Bump the store generation once, before the first write of this run."""
         if not self._bumped:
@@ -245,7 +250,7 @@ def ingest_paths(
 
     report.chunks = indexer.chunks_written
     generation = store.generation()
-    if indexer._bumped or reindex or not keyword.load() or keyword.generation != generation:
+    if indexer.changed or reindex or not keyword.load() or keyword.generation != generation:
         keyword.build(store.iter_records(), generation)
         report.keyword_rebuilt = True
     report.seconds = time.perf_counter() - started
