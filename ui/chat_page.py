@@ -1,0 +1,178 @@
+"""Staff chat: questions answered from the documents, streamed, with sources, feedback and uploads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import streamlit as st
+
+from ui import render, services, widgets
+from ui.feedback import append_feedback, feedback_record
+
+
+def sidebar_filters(catalog: Any) -> dict[str, Any]:
+    """Show the filters and return them as retrieval filters (None where 'Alle')."""
+    st.sidebar.header("Avgrens søket")
+    kommune = st.sidebar.selectbox("Kommune", catalog.kommuner, index=None, placeholder="Alle kommuner")
+    year = st.sidebar.selectbox("År", catalog.years, index=None, placeholder="Alle år")
+    titles = {doc.source: doc.label() for doc in catalog.documents}
+    source = st.sidebar.selectbox(
+        "Dokument", list(titles), index=None, placeholder="Alle dokumenter", format_func=lambda s: titles.get(s, s)
+    )
+    return {"kommune": kommune, "year": year, "source": source}
+
+
+def sidebar_status(catalog: Any, assistant: Any) -> None:
+    """Show corpus figures, the components in use, fallback notes and the new-conversation button."""
+    st.sidebar.header("Dokumentlageret")
+    a, b, c = st.sidebar.columns(3)
+    a.metric("Dokumenter", len(catalog.documents))
+    b.metric("Tekstbiter", catalog.chunks)
+    c.metric("Kommuner", len(catalog.kommuner))
+    st.sidebar.caption(
+        f"Embedder: {catalog.embedder} · Lager: {catalog.location} · "
+        f"Svarer med: {render.backend_label(assistant.backend.name)}"
+    )
+    for note in assistant.notes:
+        st.sidebar.info(f"{note} – bruker {render.backend_label(assistant.backend.name)} i stedet.")
+    if st.sidebar.button("Ny samtale", use_container_width=True):
+        st.session_state["turns"] = []
+        st.rerun()
+
+
+def sidebar_upload(settings: Any, assistant: Any) -> None:
+    """Let staff add documents; bad files get a reason and leave everything else as it was."""
+    from ui.upload import ALLOWED, add_uploads
+
+    with st.sidebar.expander("Legg til dokumenter"):
+        with st.form("upload", clear_on_submit=True, border=False):
+            files = st.file_uploader(
+                f"PDF, txt, md eller html (høyst {settings.upload_max_mb} MB per fil)",
+                type=[s.lstrip(".") for s in ALLOWED],
+                accept_multiple_files=True,
+            )
+            submitted = st.form_submit_button("Legg inn")
+        if submitted and files:
+            bar = st.progress(0.0, text="Starter …")
+            with services.lock():
+                outcomes, _ = add_uploads(
+                    [(f.name, f.getvalue()) for f in files], settings, assistant,
+                    lambda share, text: bar.progress(min(share, 1.0), text=text),
+                )
+            st.session_state["upload_outcomes"] = [(o.ok, o.message) for o in outcomes]
+            st.rerun()
+        for ok, message in st.session_state.get("upload_outcomes", []):
+            (st.success if ok else st.error)(message)
+
+
+def history(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Return the conversation as chat messages for follow-up rewriting."""
+    messages: list[dict[str, str]] = []
+    for turn in turns:
+        messages += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": turn["answer"].text}]
+    return messages
+
+
+def save_rating(turn: dict[str, Any], key: str) -> None:
+    """Write the thumbs rating of a turn to the feedback file."""
+    s = services.settings()
+    rating = st.session_state.get(key)
+    append_feedback(s.feedback_file(), feedback_record(turn["id"], turn["answer"], rating))
+    turn["rated"] = True
+
+
+def feedback(turn: dict[str, Any]) -> None:
+    """Show thumbs up/down and an optional comment under an answer; both are written for evaluators."""
+    key = f"fb-{turn['id']}"
+    st.feedback("thumbs", key=key, on_change=save_rating, args=(turn, key))
+    if not turn.get("rated"):
+        return
+    if turn.get("commented"):
+        st.caption("Takk for tilbakemeldingen!")
+        return
+    with st.form(f"comment-{turn['id']}", border=False):
+        comment = st.text_input("Kommentar (valgfritt)", key=f"c-{turn['id']}")
+        if st.form_submit_button("Send kommentar") and comment.strip():
+            s = services.settings()
+            record = feedback_record(turn["id"], turn["answer"], st.session_state.get(key), comment)
+            append_feedback(s.feedback_file(), record)
+            turn["commented"] = True
+            st.rerun()
+
+
+def show_turn(turn: dict[str, Any], catalog: Any) -> None:
+    """Show a finished question and answer."""
+    with st.chat_message("user"):
+        st.text(turn["question"])
+    with st.chat_message("assistant"):
+        widgets.answer(turn["answer"], catalog, turn["id"])
+        st.caption(widgets.timings(turn["answer"]))
+        feedback(turn)
+
+
+def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], turns: list[dict[str, Any]]) -> None:
+    """Stream the answer to the question: sources first, then the text; falls back to quoting if the model fails."""
+    from assistant.models import Answer
+
+    with st.chat_message("user"):
+        st.text(question)
+    with st.chat_message("assistant"):
+        st.caption(f"Svarer med {render.backend_label(assistant.backend.name)} …")
+        sources = st.empty()
+        text = st.empty()
+        result: dict[str, Answer] = {}
+
+        def found(passages: list) -> None:
+            with sources.container():
+                widgets.sources_found(passages, catalog)
+
+        def pieces(bot: Any):
+            for item in bot.stream(question, history(turns), filters, on_retrieved=found):
+                if isinstance(item, Answer):
+                    result["answer"] = item
+                else:
+                    yield item
+
+        with services.lock():
+            try:
+                with text.container():
+                    st.write_stream(pieces(assistant))
+            except Exception as exc:  # a model that dies mid-answer: say so and answer by quoting instead
+                if assistant.backend.name == "extractive":
+                    raise
+                fallback = services.quoting(assistant)
+                text.empty()
+                st.info(f"Språkmodellen svarte ikke ({exc}). Svarer med utdrag fra dokumentene i stedet.")
+                with text.container():
+                    st.write_stream(pieces(fallback))
+    turns.append({"id": uuid.uuid4().hex[:12], "question": question, "answer": result["answer"]})
+    st.rerun()
+
+
+def main() -> None:
+    """Render the chat page."""
+    widgets.style()
+    s = services.settings()
+    try:
+        assistant = services.assistant(s)
+        catalog = services.catalog(s)
+    except services.AppError as exc:
+        services.show_error_and_stop(exc)
+        return
+    st.title("Bærekraftsassistenten")
+    st.caption("Spør om kommunenes bærekraftsarbeid. Svarene bygger bare på dokumentene, med kilder og sidetall.")
+    filters = sidebar_filters(catalog)
+    sidebar_status(catalog, assistant)
+    sidebar_upload(s, assistant)
+    if not catalog.documents:
+        st.warning("Dokumentlageret er tomt. Kjør `assistant ingest`, eller legg til dokumenter i sidepanelet.")
+    turns: list[dict[str, Any]] = st.session_state.setdefault("turns", [])
+    for turn in turns:
+        show_turn(turn, catalog)
+    question = st.chat_input("Still et spørsmål om dokumentene")
+    if question and question.strip():
+        ask(question.strip(), assistant, catalog, filters, turns)
+
+
+main()

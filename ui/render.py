@@ -1,0 +1,95 @@
+"""HTML and text for answers and citations: pure functions, so the page code stays small and testable."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.catalog import DocumentInfo
+    from assistant.models import Answer, Chunk, Citation
+
+STATIC_DIR = Path(__file__).parent / "static"  # served by Streamlit at app/static/ (server.enableStaticServing)
+UNSUPPORTED_TITLE = "Kildene bekrefter ikke denne setningen"
+CSS = """
+<style>
+mark.quote { background: #fff1a8; color: inherit; padding: 0 .1em; }
+span.unsupported { background: #ffe3e0; border-bottom: 2px dotted #b3261e; }
+span.unsupported::after { content: " ⚠ ikke bekreftet"; color: #b3261e; font-size: .8em; }
+.passage { font-size: .92em; line-height: 1.45; white-space: pre-wrap; overflow-wrap: anywhere; }
+</style>
+"""
+
+BACKEND_NAMES = {"extractive": "utdrag (uten språkmodell)"}
+
+
+def backend_label(name: str) -> str:
+    """Return how the UI names an answer backend."""
+    if name in BACKEND_NAMES:
+        return BACKEND_NAMES[name]
+    return f"språkmodell {name}"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def highlight(passage: str, quote: str) -> str:
+    """Return the passage as HTML with the quote marked (matched across whitespace differences)."""
+    if quote:
+        words = [re.escape(w) for w in _squash(quote).split(" ")]
+        match = re.search(r"\s+".join(words), passage) if words else None
+        if match:
+            return (
+                html.escape(passage[: match.start()])
+                + f'<mark class="quote">{html.escape(match.group(0))}</mark>'
+                + html.escape(passage[match.end() :])
+            )
+    return html.escape(passage)
+
+
+def answer_html(answer: Answer) -> str:
+    """Return the answer text as HTML with sentences the citation check could not back visibly marked."""
+    text = html.escape(answer.text)
+    for sentence in sorted({s.strip() for s in answer.unsupported if s.strip()}, key=len, reverse=True):
+        escaped = html.escape(sentence)
+        text = text.replace(escaped, f'<span class="unsupported" title="{UNSUPPORTED_TITLE}">{escaped}</span>', 1)
+    return text.replace("\n", "<br>")
+
+
+def where(chunk: Chunk, doc: DocumentInfo | None = None) -> str:
+    """Return 'Title · kommune · year · s. N' for a passage."""
+    kommuner = (doc.kommuner if doc else None) or chunk.meta.get("kommuner") or []
+    year = (doc.year if doc else None) or chunk.year
+    parts = [chunk.title or chunk.source, ", ".join(kommuner[:3]), str(year or ""), f"s. {chunk.page}" if chunk.page else ""]
+    return " · ".join(p for p in parts if p)
+
+
+def citation_heading(citation: Citation, doc: DocumentInfo | None = None) -> str:
+    """Return the one-line heading of a citation: its number and where the passage is."""
+    flag = "" if citation.supported else " ⚠ ikke bekreftet"
+    return f"[{citation.n}] {where(citation.chunk, doc)}{flag}"
+
+
+def snippet(text: str, limit: int = 220) -> str:
+    """Return the start of a passage, cut at a word boundary."""
+    text = _squash(text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def published_pdf(doc: DocumentInfo, page: int | None) -> str | None:
+    """Return a link that opens the document's PDF at the page (copying it to the static folder once), or None."""
+    original = doc.file()
+    if not doc.is_pdf or original is None or not doc.content_hash:
+        return None
+    name = f"{doc.content_hash[:16]}.pdf"
+    target = STATIC_DIR / "dokumenter" / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(original, tmp)
+        tmp.replace(target)
+    return f"app/static/dokumenter/{name}" + (f"#page={page}" if page else "")

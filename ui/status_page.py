@@ -1,0 +1,139 @@
+"""Kommunestatus: residents pick their kommune and see what the documents hold and say, in plain Norwegian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui import render, services, widgets
+
+NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # sort Æ Ø Å after Z, in that order
+
+
+@st.cache_data
+def kommune_names() -> list[str]:
+    """Return every kommune name in the register, in Norwegian alphabetical order."""
+    from ingest.meta import load_register
+
+    return sorted({k.name for k in load_register()}, key=lambda n: n.lower().translate(NORWEGIAN_ORDER))
+
+
+def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
+    """Show the documents ingested about the kommune and those named but not ingested; return True if any ingested."""
+    from assistant.kommunestatus import not_ingested
+
+    docs = catalog.about(kommune)
+    st.subheader("Dokumenter vi har lest")
+    if docs:
+        for doc in docs:
+            kind = f", {doc.doc_type}" if doc.doc_type else ""
+            st.markdown(f"- **{doc.title}** ({doc.year or 'år ukjent'}{kind})")
+    else:
+        st.info(f"Vi har ingen dokumenter om {kommune} ennå.")
+    missing = not_ingested(kommune, mentions, catalog)
+    if missing:
+        st.subheader("Finnes, men er ikke lagt inn ennå")
+        by_source = catalog.by_source()
+        for m in missing:
+            named_in = by_source.get(m.source)
+            where = f" (nevnt i «{named_in.title}»)" if named_in else ""
+            st.markdown(f"- {m.title} finnes, men er ikke lagt inn ennå{where}.")
+    return bool(docs)
+
+
+def readability(score: float) -> None:
+    """Show the LIX of a text for residents, against the target."""
+    from assistant.readability import CITIZEN_TARGET, band
+
+    verdict = "innenfor målet" if score <= CITIZEN_TARGET else "over målet"
+    st.caption(f"Lesbarhet: LIX {score:.0f} ({band(score)}; {verdict} på {CITIZEN_TARGET} eller lavere).")
+
+
+def cited(text: str, answer: Any, catalog: Any, key: str) -> None:
+    """Show cited sentences and the citations they use."""
+    st.markdown(text)
+    used = {n for n in range(1, 100) if f"[{n}]" in text}
+    for c in answer.citations:
+        if c.n in used:
+            widgets.citation(c, catalog, f"{key}-{c.n}")
+
+
+def summary(kommune: str, assistant: Any, catalog: Any) -> None:
+    """Offer the plain-language status summary, generated on demand, only cited sentences shown."""
+    from assistant.kommunestatus import summarize
+
+    st.subheader("Kort oppsummering")
+    key = f"summary-{kommune}-{assistant.retriever.store.generation()}"
+    if key not in st.session_state:
+        if st.button("Lag en kort oppsummering", key=f"btn-{key}"):
+            with st.spinner("Leser dokumentene …"), services.lock():
+                st.session_state[key] = summarize(kommune, assistant)
+        else:
+            st.caption("Oppsummeringen lages fra dokumentene når du ber om den. Den viser bare det kildene sier.")
+            return
+    result = st.session_state[key]
+    if result.empty:
+        st.info(f"Dokumentene sier for lite om {kommune} til at vi kan lage en oppsummering med kilder.")
+        return
+    cited(result.text, result.answer, catalog, key)
+    readability(result.lix)
+
+
+def questions(kommune: str, assistant: Any, catalog: Any) -> None:
+    """Show questions the documents can answer about the kommune; a click answers in plain language."""
+    from assistant.kommunestatus import PLAIN_STYLE, suggested_questions, supported_text
+    from assistant.readability import lix
+
+    key = f"questions-{kommune}-{assistant.retriever.store.generation()}"
+    if key not in st.session_state:
+        with services.lock():
+            st.session_state[key] = suggested_questions(kommune, assistant)
+    suggested = st.session_state[key]
+    if not suggested:
+        return
+    st.subheader("Spørsmål du kan stille")
+    for i, question in enumerate(suggested):
+        if st.button(question, key=f"{key}-{i}"):
+            with st.spinner("Finner svaret …"), services.lock():
+                answer = assistant.ask(question, filters={"kommune": kommune}, style=PLAIN_STYLE)
+            st.session_state[f"{key}-answer"] = (question, answer)
+    if f"{key}-answer" in st.session_state:
+        question, answer = st.session_state[f"{key}-answer"]
+        text, _ = supported_text(answer)
+        st.markdown(f"**{question}**")
+        if not text:
+            st.info("Dokumentene svarer ikke sikkert på dette.")
+            return
+        cited(text, answer, catalog, f"{key}-a")
+        readability(lix(text))
+
+
+def main() -> None:
+    """Render the Kommunestatus page."""
+    widgets.style()
+    s = services.settings()
+    try:
+        assistant = services.assistant(s)
+        catalog = services.catalog(s)
+        mentions = services.mentions(s)
+    except services.AppError as exc:
+        services.show_error_and_stop(exc)
+        return
+    st.title("Kommunestatus")
+    st.write("Hvordan går det med bærekraftsarbeidet i kommunen din? Velg kommune, så ser du hva dokumentene sier.")
+    kommune = st.selectbox(
+        "Kommune", kommune_names(), index=None, placeholder="Skriv navnet på kommunen", key="kommune",
+        help="Du kan skrive de første bokstavene og velge fra listen.",
+    )
+    if not kommune:
+        if catalog.kommuner:
+            st.caption("Kommuner med dokumenter: " + ", ".join(catalog.kommuner))
+        return
+    if documents(kommune, catalog, mentions):
+        summary(kommune, assistant, catalog)
+        questions(kommune, assistant, catalog)
+    st.caption(f"Svarene lages av {render.backend_label(assistant.backend.name)} og viser bare det dokumentene sier.")
+
+
+main()
