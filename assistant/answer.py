@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.backends import AnswerBackend
@@ -56,9 +56,20 @@ class Assistant:
         self.notes = list(notes)
 
     def stream(
-        self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        filters: dict[str, Any] | None = None,
+        on_retrieved: Callable[[list[Chunk]], None] | None = None,
+        style: str = "",
     ) -> Iterator[str | Answer]:
-        """Yield the answer's text pieces as they are produced, then the final Answer."""
+        """Yield the answer's text pieces as they are produced, then the final Answer.
+
+        `on_retrieved` is called with the passages as soon as retrieval finishes, before any generation,
+        so a UI can show the sources while a slow model is still reading them. `style` is an extra
+        instruction for an LLM (e.g. plain language for residents); it never reaches retrieval, and the
+        extractive backend, which only quotes, ignores it.
+        """
         from assistant.language import detect_language
 
         started = time.perf_counter()
@@ -70,6 +81,8 @@ class Assistant:
         passages = self.retriever.search(standalone, k=self.settings.k, filters=filters)
         retrieved = time.perf_counter()
         timings = {"retrieval": retrieved - started}
+        if on_retrieved is not None:
+            on_retrieved(list(passages))
 
         if not passages or evidence(passages) < self.settings.refusal_threshold:
             text = NOT_FOUND[language]
@@ -81,7 +94,10 @@ class Assistant:
             return
 
         pieces: list[str] = []
-        for piece in self.backend.generate(standalone if history else question, passages, language):
+        asked = standalone if history else question
+        if style and self.backend.name != "extractive":
+            asked = f"{asked}\n\n{style}"
+        for piece in self.backend.generate(asked, passages, language):
             if not pieces:
                 timings["first_token"] = time.perf_counter() - started
             pieces.append(piece)
@@ -102,9 +118,11 @@ class Assistant:
         yield Answer(question, text, citations, refused, self.backend.name, list(passages), language, standalone,
                      unsupported, timings, list(self.notes))
 
-    def ask(self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None) -> Answer:
+    def ask(
+        self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None, style: str = ""
+    ) -> Answer:
         """Return the complete answer to the question."""
-        for item in self.stream(question, history, filters):
+        for item in self.stream(question, history, filters, style=style):
             if isinstance(item, Answer):
                 return item
         raise RuntimeError("the answer stream ended without an Answer")  # pragma: no cover

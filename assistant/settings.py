@@ -72,6 +72,7 @@ class Settings(BaseSettings):
         "(just under the lowest answerable dev question: `python -m evals.calibrate_refusal`).",
     )
     history_turns: int = Field(6, ge=0, description="Conversation messages kept for follow-up questions.")
+    upload_max_mb: int = Field(20, ge=1, le=1000, description="Largest file the UI accepts for upload, in MB.")
 
     def store_dir(self) -> Path:
         """Return the directory of the embedded Chroma store."""
@@ -80,6 +81,14 @@ class Settings(BaseSettings):
     def keyword_dir(self) -> Path:
         """Return the directory of the persisted BM25 index."""
         return self.data_dir / "bm25" / self.collection
+
+    def uploads_dir(self) -> Path:
+        """Return the folder the UI saves uploaded documents in (ingested as their own root)."""
+        return self.data_dir / "uploads"
+
+    def feedback_file(self) -> Path:
+        """Return the JSONL file where the UI appends answer feedback for evaluators."""
+        return self.data_dir / "feedback.jsonl"
 
     def models_dir(self) -> Path:
         """Return the directory where assembled GGUF models live."""

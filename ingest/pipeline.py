@@ -197,8 +197,12 @@ def ingest_paths(
     embedder: Embedder,
     reindex: bool = False,
     progress: bool = True,
+    on_file: Callable[[int, int, str], None] | None = None,
 ) -> IngestReport:
-    """Return the report of ingesting the given files and folders into the store and keyword index."""
+    """Return the report of ingesting the given files and folders into the store and keyword index.
+
+    `on_file(done, total, source)` is called after each file (for progress shown elsewhere, e.g. the UI).
+    """
     from ingest.load import LoadError, file_sha256, load_document
     from ingest.manifest import load_manifest
 
@@ -211,7 +215,15 @@ def ingest_paths(
     manifests: dict[Path, dict[str, dict]] = {}
     indexer = Indexer(settings, store, embedder)
 
-    with _progress(progress, len(tasks)) as update:
+    with _progress(progress, len(tasks)) as bar:
+
+        def update(advance: int = 0, chunks: int = 0) -> None:
+            bar(advance=advance, chunks=chunks)
+            if on_file is not None and advance:
+                done["files"] += advance
+                on_file(done["files"], len(tasks), task.source)
+
+        done = {"files": 0}
         for task in tasks:
             if task.root not in manifests:
                 manifests[task.root] = load_manifest(task.root, require_files=False) if task.root.is_dir() else {}
