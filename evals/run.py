@@ -1,14 +1,16 @@
-"""Evaluation runner: asks every dataset item through the product and scores it, resumably.
+"""Evaluation runner: asks every dataset item through each pipeline and scores it, resumably.
 
 Pipelines:
 - ``ours``: ``Assistant.ask`` with the item's history and filters (hybrid retrieval, the refusal gate).
+- ``naive``: the LangChain tutorial recipe (``evals.naive``) with the same embedder and answer backend.
 - ``bm25`` / ``vector``: the same assistant and answer backend, but retrieval forced to one mode and no
   similarity gate before generating (BM25 passages carry no vector score); only the backend's own
   "not found" answer counts as a refusal.
 
 Retrieval metrics use a separate ranked list of ``k`` passages from the pipeline's retrieval mode
-(for the standalone question the assistant answered); the answer uses the usual ``settings.k``.
+(for the standalone question the assistant answered); the answer uses the pipeline's usual passages.
 One JSON line per (item, pipeline) goes to ``out_dir/results.jsonl``; pairs already there are skipped.
+``summary.json``, ``report.md`` and its plots are rewritten from all rows at the end of every run.
 """
 
 from __future__ import annotations
@@ -16,19 +18,27 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evals import judge as judging
 from evals import metrics
+from evals.jsonl import open_append, read_rows, write_line
 
 if TYPE_CHECKING:
     from assistant.answer import Assistant
+    from assistant.embed import Embedder
+    from assistant.llm import ChatModel
     from assistant.models import Answer, Chunk
     from assistant.settings import Settings
 
-PIPELINES = ("ours", "bm25", "vector")
+PIPELINES = ("ours", "naive", "bm25", "vector")
+RETRIEVAL_MODE = {"ours": "hybrid", "naive": "vector", "bm25": "bm25", "vector": "vector"}
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
+
+__all__ = ["PIPELINES", "load_dataset", "make_bots", "read_rows", "run_eval", "score_row"]
 
 
 class ModeRetriever:
@@ -49,21 +59,6 @@ class ModeRetriever:
 def load_dataset(path: Path) -> list[dict[str, Any]]:
     """Return the dataset items, one JSON object per non-empty line."""
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Return the result rows already written (a torn last line from an interrupted run is ignored)."""
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return rows
 
 
 def _passage(chunk: Chunk, score: bool = True) -> dict[str, Any]:
@@ -102,34 +97,109 @@ def score_row(item: dict[str, Any], answer: Answer, retrieved: Sequence[Chunk], 
     return row
 
 
-def ask_item(bots: dict[str, Assistant], pipeline: str, item: dict[str, Any], k: int) -> dict[str, Any]:
+def ask_item(bots: dict[str, Any], pipeline: str, item: dict[str, Any], k: int) -> dict[str, Any]:
     """Return the scored row of one item asked through one pipeline."""
     bot = bots[pipeline]
     filters = item.get("filters") or None
     started = time.perf_counter()
     answer = bot.ask(item["question"], item.get("history") or [], filters)
     latency = time.perf_counter() - started
-    mode = "hybrid" if pipeline == "ours" else pipeline
-    retrieved = bot.retriever.search(answer.standalone_question or item["question"], k=k, filters=filters, mode=mode)
+    query = answer.standalone_question or item["question"]
+    retrieved = bot.retriever.search(query, k=k, filters=filters, mode=RETRIEVAL_MODE[pipeline])
     return {"pipeline": pipeline, **score_row(item, answer, retrieved, latency)}
 
 
-def make_bots(settings: Settings, llm: str, pipelines: Sequence[str]) -> dict[str, Assistant]:
-    """Return one assistant per pipeline, all sharing one retriever and answer backend."""
+def make_bots(
+    settings: Settings,
+    llm: str,
+    pipelines: Sequence[str],
+    embedder: Embedder | None = None,
+    naive_corpus: Path | None = None,
+    naive_dir: Path | None = None,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Return one answering object per pipeline, all sharing one embedder and answer backend.
+
+    `naive` needs the corpus folder to split and the folder for its index (built once, then reused).
+    """
     from assistant.answer import Assistant
     from assistant.build import build_assistant
 
-    base = build_assistant(settings, llm)
-    bots: dict[str, Assistant] = {}
+    base = build_assistant(settings, llm, embedder)
+    bots: dict[str, Any] = {}
     for pipeline in pipelines:
         if pipeline == "ours":
             bots[pipeline] = base
         elif pipeline in ("bm25", "vector"):
             ungated = settings.model_copy(update={"refusal_threshold": 0.0})
             bots[pipeline] = Assistant(ungated, ModeRetriever(base.retriever, pipeline), base.backend, base.notes)
+        elif pipeline == "naive":
+            from evals.corpus import naive_index_dir
+            from evals.naive import NaiveRAG, NaiveRetriever, open_index
+            from evals.progress import progress_bar
+
+            corpus = Path(naive_corpus or settings.corpus_dir)
+            index = open_index(corpus, Path(naive_dir or naive_index_dir(settings, corpus)), base.retriever.embedder,
+                               lambda total, label: progress_bar(total, label, progress))
+            bots[pipeline] = NaiveRAG(settings, NaiveRetriever(index, base.retriever.embedder), base.backend)
         else:
             raise ValueError(f"unknown pipeline {pipeline!r}; choose from {', '.join(PIPELINES)}")
     return bots
+
+
+def judge_chat(settings: Settings, bots: dict[str, Any] | None) -> tuple[ChatModel | None, str]:
+    """Return the chat model that judges faithfulness (the answer LLM, else the first available) and a note."""
+    for bot in (bots or {}).values():
+        chat = getattr(bot.backend, "chat", None)
+        if chat is not None:
+            return chat, ""
+    from assistant.backends import make_backend
+
+    backend, notes = make_backend(settings, "auto")
+    chat = getattr(backend, "chat", None)
+    if chat is None:
+        return None, "Not judged: no LLM backend is available (" + "; ".join(notes) + ")."
+    return chat, ""
+
+
+@dataclass
+class Run:
+    """What one invocation prepared: settings of the store asked, the pipelines' bots, notes for the user."""
+
+    settings: Any
+    bots: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    naive_index: dict[str, Any] | None = None
+
+
+def prepare_run(settings: Settings, llm: str, pipelines: Sequence[str], corpus: Path | None,
+                progress: bool | None) -> Run:
+    """Return the run's bots, after ingesting `corpus` into its own evaluation store when one is given."""
+    from assistant.build import build_embedder
+    from evals.corpus import ingest_corpus, naive_index_dir
+
+    embedder = build_embedder(settings)
+    run = Run(settings)
+    naive_dir = naive_index_dir(settings, Path(corpus or settings.corpus_dir))
+    if corpus is not None:
+        run.settings, skipped = ingest_corpus(settings, Path(corpus), embedder,
+                                              progress if progress is not None else _is_tty())
+        run.notes += [f"skipped {source}: {reason}" for source, reason in skipped]
+    run.bots = make_bots(run.settings, llm, pipelines, embedder, corpus, naive_dir, progress)
+    base = run.bots.get("ours") or next(iter(run.bots.values()))
+    run.notes += list(getattr(base, "notes", []))
+    if "naive" in pipelines:
+        stamp = naive_dir / "fingerprint.json"
+        if stamp.exists():
+            run.naive_index = {"dir": str(naive_dir), **json.loads(stamp.read_text(encoding="utf-8"))}
+    return run
+
+
+def _is_tty() -> bool:
+    """Return True when stderr is a terminal (progress bars are shown only then)."""
+    from rich.console import Console
+
+    return Console(stderr=True).is_terminal
 
 
 def run_eval(
@@ -140,8 +210,19 @@ def run_eval(
     k: int = 10,
     limit: int = 0,
     settings: Settings | None = None,
+    corpus: Path | None = None,
+    judge: bool = False,
+    progress: bool | None = None,
 ) -> dict[str, Any]:
-    """Return the summary after asking every (item, pipeline) pair not yet in out_dir/results.jsonl."""
+    """Return the summary after asking every (item, pipeline) pair not yet in out_dir/results.jsonl.
+
+    `corpus`: a folder to evaluate on instead of the configured store (ingested into its own store under
+    the data dir). `judge`: also ask an LLM whether each answer is supported by its citations.
+    `progress`: show progress bars (None: only when stderr is a terminal).
+    """
+    from evals.progress import progress_bar
+    from evals.report import write_report
+
     unknown = [p for p in pipelines if p not in PIPELINES]
     if unknown:
         raise ValueError(f"unknown pipeline(s) {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
@@ -158,57 +239,63 @@ def run_eval(
     done = {(row.get("id"), row.get("pipeline")) for row in read_rows(results)}
     pending = [(item, p) for p in pipelines for item in items if (item["id"], p) not in done]
 
+    run: Run | None = None
     if pending:
-        bots = make_bots(settings, llm, pipelines)
-        if results.exists() and results.stat().st_size and not results.read_bytes().endswith(b"\n"):
-            with results.open("a", encoding="utf-8") as fh:
-                fh.write("\n")  # close a line torn by an interrupted run
-        with results.open("a", encoding="utf-8") as fh:
+        run = prepare_run(settings, llm, pipelines, corpus, progress)
+        with open_append(results) as fh, progress_bar(len(pending), "Eval", progress) as advance:
             for item, pipeline in pending:
-                row = ask_item(bots, pipeline, item, k)
+                row = ask_item(run.bots, pipeline, item, k)
                 row["llm"] = llm
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-                fh.flush()
+                write_line(fh, row)
+                advance(1, f"{pipeline} {item['id']}")
 
     ids = {item["id"] for item in items}
-    rows = [row for row in read_rows(results) if row.get("id") in ids]
+    rows = [row for row in read_rows(results) if row.get("id") in ids and row.get("pipeline") in pipelines]
+    judge_note = ""
+    if judge:
+        verdicts = judging.read_verdicts(out_dir)
+        todo = judging.pending(rows, verdicts)
+        if todo:
+            run = run or prepare_run(settings, llm, pipelines, corpus, progress)
+            chat, judge_note = judge_chat(run.settings, run.bots)
+            if chat is not None:
+                with open_append(out_dir / judging.JUDGE_FILE) as fh, progress_bar(len(todo), "Judge", progress) as advance:
+                    for row in todo:
+                        write_line(fh, judging.judge_row(chat, row))
+                        advance(1, f"{row['pipeline']} {row['id']}")
+
+    previous = json.loads((out_dir / SUMMARY).read_text(encoding="utf-8")) if (out_dir / SUMMARY).exists() else {}
     summary: dict[str, Any] = {
         "dataset": str(dataset_path),
         "items": len(items),
         "llm": llm,
         "k": k,
+        "corpus": str(corpus) if corpus else previous.get("corpus"),
         "asked": len(pending),
         "pipelines": {p: metrics.summarise([r for r in rows if r.get("pipeline") == p]) for p in pipelines},
     }
+    naive_index = (run.naive_index if run else None) or previous.get("naive_index")
+    if naive_index and "naive" in pipelines:
+        summary["naive_index"] = naive_index
+    verdicts = judging.read_verdicts(out_dir)
+    if judge or verdicts:
+        keys = {(r["id"], r["pipeline"]) for r in rows}
+        summary["judge"] = {"pipelines": {
+            p: judging.summarise(v for key, v in verdicts.items() if key in keys and key[1] == p) for p in pipelines}}
+        if judge_note:
+            summary["judge"]["note"] = judge_note
+    if run and run.notes:
+        summary["notes"] = run.notes
     (out_dir / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_report(out_dir, summary, rows)
     return summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the evaluation from the command line and print the summary table; return the exit status."""
-    import argparse
+    """Run `python -m evals.run ...` (the same command line as `python -m evals`); return the exit status."""
+    from evals.cli import main as cli_main
 
-    parser = argparse.ArgumentParser(
-        prog="python -m evals.run",
-        description="Score the assistant on a JSONL QA dataset (see evals/README.md); resumable.",
-    )
-    parser.add_argument("--dataset", type=Path, required=True, help="JSONL dataset")
-    parser.add_argument("--out", type=Path, required=True, help="folder for results.jsonl and summary.json")
-    parser.add_argument("--pipeline", "--pipelines", dest="pipelines", default=",".join(PIPELINES),
-                        help="comma-separated: " + ",".join(PIPELINES))
-    parser.add_argument("--llm", default="extractive", help="auto, ollama, llamacpp or extractive")
-    parser.add_argument("--k", type=int, default=10, help="passages scored for retrieval metrics")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N items")
-    args = parser.parse_args(argv)
-    summary = run_eval(args.dataset, args.out, args.pipelines.split(","), args.llm, args.k, args.limit)
-    keys = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_precision", "refusal_precision",
-            "refusal_recall", "latency_p50", "latency_p95")
-    print(f"{summary['items']} items, llm {summary['llm']}, asked now {summary['asked']}")
-    print(f"{'pipeline':10}" + "".join(f"{k:>20}" for k in keys))
-    for pipeline, row in summary["pipelines"].items():
-        cells = "".join(f"{row[k]:>20.3f}" if isinstance(row.get(k), (int, float)) else f"{'–':>20}" for k in keys)
-        print(f"{pipeline:10}{cells}")
-    return 0
+    return cli_main(argv)
 
 
 if __name__ == "__main__":
