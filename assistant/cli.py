@@ -376,13 +376,15 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 
 @app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def eval_command(ctx: typer.Context) -> None:
-    """Score the assistant on a JSONL QA dataset: --dataset FILE --out DIR [--pipeline] [--llm] [--k] [--limit].
+    """Score the assistant on a JSONL QA dataset, or compare two runs.
 
+    assistant eval --dataset FILE --out DIR [--corpus DIR] [--pipeline ours,naive,bm25,vector] [--llm] [--k]
+    [--limit] [--judge] [--no-progress]; assistant eval compare DIR_A DIR_B [--out FILE].
     The same as `python -m evals`; see evals/README.md for the dataset format and the metrics.
     """
-    from evals.run import main as run_main
+    from evals.cli import main as eval_main
 
-    raise typer.Exit(run_main(ctx.args))
+    raise typer.Exit(eval_main(ctx.args))
 
 
 def _register_subcommands() -> None:

@@ -1,5 +1,5 @@
-"""Run the evaluation with `python -m evals` (the same as `assistant eval`)."""
+"""Run the evaluation with `python -m evals` (the same as `assistant eval`; `python -m evals compare A B`)."""
 
-from evals.run import main
+from evals.cli import main
 
 raise SystemExit(main())
