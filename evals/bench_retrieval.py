@@ -2,45 +2,35 @@
 
 The contexts of both splits are ingested as documents through the product pipeline (clean, annotate,
 chunk, embed, store); each question of the chosen split is asked, and a question counts as a hit at
-rank r when the r-th returned passage contains a gold answer span (whitespace-normalised, exact case).
-Tune on --split validation; report --split test.
+rank r when the r-th returned passage is the first to contain a gold answer, by the evaluation runner's
+definition (``evals.metrics.retrieval_hits``: NFC, case, punctuation and whitespace normalised, on word
+boundaries). Tune on --split validation; report --split test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
-KS = (1, 3, 5, 10)
+from evals.metrics import KS, hit_at_k, reciprocal_rank, retrieval_hits
+
 MODES = ("bm25", "vector", "hybrid")
 
 
-def normalise(text: str) -> str:
-    """Return NFC text with runs of whitespace folded to one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-
-
 def hit_rank(passages: list[str], answers: list[str]) -> int | None:
-    """Return the 1-based rank of the first passage containing a gold answer, or None."""
-    golds = [normalise(a) for a in answers]
-    for rank, text in enumerate(passages, start=1):
-        body = normalise(text)
-        if any(g and g in body for g in golds):
-            return rank
-    return None
+    """Return the 1-based rank of the first passage containing a gold answer (the runner's hit), or None."""
+    return retrieval_hits(passages, answers, None)
 
 
 def scores(ranks: list[int | None]) -> dict[str, float]:
-    """Return recall@k for each k in KS and the MRR (over the first 10) of a list of hit ranks."""
+    """Return recall@k for each k in KS and the MRR of a list of hit ranks (from the first max(KS) passages)."""
     n = max(len(ranks), 1)
-    out = {f"R@{k}": sum(1 for r in ranks if r is not None and r <= k) / n for k in KS}
-    out["MRR"] = sum(1.0 / r for r in ranks if r is not None and r <= max(KS)) / n
+    out = {f"R@{k}": sum(hit_at_k(r, k) for r in ranks) / n for k in KS}
+    out["MRR"] = sum(reciprocal_rank(r) for r in ranks if r is None or r <= max(KS)) / n
     return out
 
 
