@@ -26,10 +26,9 @@ def sidebar_filters(catalog: Any) -> dict[str, Any]:
 def sidebar_status(catalog: Any, assistant: Any) -> None:
     """Show corpus figures, the components in use, fallback notes and the new-conversation button."""
     st.sidebar.header("Dokumentlageret")
-    a, b, c = st.sidebar.columns(3)
-    a.metric("Dokumenter", len(catalog.documents))
-    b.metric("Tekstbiter", catalog.chunks)
-    c.metric("Kommuner", len(catalog.kommuner))
+    st.sidebar.markdown(
+        f"**{len(catalog.documents)}** dokumenter · **{catalog.chunks}** tekstbiter · **{len(catalog.kommuner)}** kommuner"
+    )
     st.sidebar.caption(
         f"Embedder: {catalog.embedder} · Lager: {catalog.location} · "
         f"Svarer med: {render.backend_label(assistant.backend.name)}"

@@ -12,11 +12,19 @@ NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # sort Æ Ø
 
 
 @st.cache_data
-def kommune_names() -> list[str]:
-    """Return every kommune name in the register, in Norwegian alphabetical order."""
+def kommune_choices() -> dict[str, str]:
+    """Return label -> kommune name for every kommune in the register, in Norwegian alphabetical order.
+
+    Two names are shared by two kommuner (Herøy, Våler); their labels carry the fylke.
+    """
+    from collections import Counter
+
     from ingest.meta import load_register
 
-    return sorted({k.name for k in load_register()}, key=lambda n: n.lower().translate(NORWEGIAN_ORDER))
+    register = load_register()
+    shared = {name for name, n in Counter(k.name for k in register).items() if n > 1}
+    labels = {(f"{k.name} ({k.fylke})" if k.name in shared else k.name): k.name for k in register}
+    return dict(sorted(labels.items(), key=lambda item: item[0].lower().translate(NORWEGIAN_ORDER)))
 
 
 def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
@@ -122,10 +130,12 @@ def main() -> None:
         return
     st.title("Kommunestatus")
     st.write("Hvordan går det med bærekraftsarbeidet i kommunen din? Velg kommune, så ser du hva dokumentene sier.")
-    kommune = st.selectbox(
-        "Kommune", kommune_names(), index=None, placeholder="Skriv navnet på kommunen", key="kommune",
+    choices = kommune_choices()
+    label = st.selectbox(
+        "Kommune", list(choices), index=None, placeholder="Skriv navnet på kommunen", key="kommune",
         help="Du kan skrive de første bokstavene og velge fra listen.",
     )
+    kommune = choices.get(label or "")
     if not kommune:
         if catalog.kommuner:
             st.caption("Kommuner med dokumenter: " + ", ".join(catalog.kommuner))

@@ -1,0 +1,168 @@
+"""The Streamlit pages driven by Streamlit's AppTest: real assistant, real e5, real Chroma, extractive answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.pdfs import write_corrupt_pdf, write_pdf
+
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+QUESTION = "Hvem finansierer FN-senteret i Trondheim?"
+
+
+def app_for(monkeypatch, settings, **env):
+    """Return an AppTest of the app whose settings come from the environment, as in production."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("ASSISTANT_LLM", "extractive")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def corpus_app(monkeypatch, corpus_settings, tmp_path):
+    """Return the app over the ingested real corpus, with feedback written under tmp_path."""
+    return app_for(monkeypatch, corpus_settings)
+
+
+def html_of(block) -> str:
+    return "\n".join(h.proto.body for h in block.get("html"))
+
+
+def button(at, label: str):
+    """Return the (form submit) button with the label."""
+    return next(b for b in at.button if b.label == label)
+
+
+def last_answer(at):
+    return at.session_state["turns"][-1]["answer"]
+
+
+def test_chat_answers_with_numbered_citations_titles_and_pages(corpus_app):
+    at = corpus_app
+    assert at.title[0].value == "Bærekraftsassistenten"
+    assert any("utdrag (uten språkmodell)" in c.value for c in at.caption)  # the backend in use is shown
+    assert "**4** dokumenter · **38** tekstbiter · **4** kommuner" in [m.value for m in at.sidebar.markdown]
+    at.chat_input[0].set_value("Hvilke satsingsområder har samfunnsplanen i Trondheim?").run()
+    assert not at.exception, at.exception
+    user, bot = at.chat_message
+    answer = last_answer(at)
+    assert not answer.refused and answer.citations
+    assert "[1]" in html_of(bot) and '<mark class="quote">' in html_of(bot)
+    labels = [e.label for e in bot.expander]
+    assert labels[0].startswith("[1] Orientering om samfunnsplanen") and "Trondheim" in labels[0] and "s. " in labels[0]
+    assert any(b.label == "Last ned originalfilen" for b in bot.get("download_button"))
+    assert any("Åpne PDF-en på side" in m.value for m in bot.markdown)
+    assert any(c.value.startswith("Svart av utdrag") for c in bot.caption)
+
+
+def test_feedback_thumbs_and_comment_are_written_for_evaluators(corpus_app, corpus_settings):
+    at = corpus_app
+    path = corpus_settings.feedback_file()
+    before = path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
+    at.chat_input[0].set_value(QUESTION).run()
+    at.feedback[0].set_value(0).run()
+    assert not at.exception, at.exception
+    at.text_input(key=f"c-{at.session_state['turns'][-1]['id']}").input("Feil kilde")
+    button(at, "Send kommentar").click().run()
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()][before:]
+    assert lines[0]["rating"] == "ned" and lines[0]["question"] == QUESTION and lines[0]["citations"]
+    assert lines[-1]["comment"] == "Feil kilde" and lines[-1]["answer_id"] == lines[0]["answer_id"]
+    assert any("Takk for tilbakemeldingen" in c.value for c in at.caption)
+
+
+def test_refusal_looks_different_and_lists_the_closest_passages(corpus_app):
+    at = corpus_app
+    at.chat_input[0].set_value("Hva koster en pizza i Roma?").run()
+    answer = last_answer(at)
+    assert answer.refused
+    bot = at.chat_message[1]
+    assert bot.warning and bot.warning[0].value == answer.text
+    assert any(m.value == "**Det nærmeste jeg fant:**" for m in bot.markdown)
+    assert len(bot.expander) >= 1 and not bot.get("feedback") == []
+
+
+def test_filters_keep_answers_inside_the_chosen_kommune_and_new_conversation_clears(corpus_app):
+    at = corpus_app
+    at.sidebar.selectbox[0].set_value("Stad").run()
+    at.chat_input[0].set_value("Hva gjør kommunen med matsvinn?").run()
+    answer = last_answer(at)
+    assert answer.passages and all("Stad" in p.meta["kommuner"] for p in answer.passages)
+    at.sidebar.button[0].click().run()
+    assert at.session_state["turns"] == [] and not at.chat_message
+
+
+def test_follow_up_uses_the_conversation(corpus_app):
+    at = corpus_app
+    at.chat_input[0].set_value("Hva er FN-senteret i Trondheim?").run()
+    at.chat_input[0].set_value("Og hvem finansierer det?").run()
+    answer = last_answer(at)
+    assert "FN-senteret" in answer.standalone_question and len(at.chat_message) == 4
+
+
+def test_upload_of_a_good_and_a_bad_file(monkeypatch, settings, tmp_path):
+    at = app_for(monkeypatch, settings, ASSISTANT_UPLOAD_MAX_MB="1")
+    assert any("Dokumentlageret er tomt" in w.value for w in at.warning)
+    good = write_pdf(tmp_path / "g.pdf", ["Sykkelplan for Malvik", "Malvik kommune skal bygge 12 kilometer ny sykkelvei innen 2026."])
+    bad = write_corrupt_pdf(tmp_path / "b.pdf")
+    at.sidebar.file_uploader[0].set_value([
+        ("Sykkelplan Malvik 2024.pdf", good.read_bytes(), "application/pdf"),
+        ("ødelagt.pdf", bad.read_bytes(), "application/pdf"),
+        ("for-stor.txt", b"x" * (1024 * 1024 + 10), "text/plain"),
+    ])
+    button(at, "Legg inn").click().run()
+    assert not at.exception, at.exception
+    successes = [s.value for s in at.sidebar.success]
+    errors = [e.value for e in at.sidebar.error]
+    assert successes == ["Sykkelplan Malvik 2024.pdf er lagt inn (2 tekstbiter)."]
+    assert any(e.startswith("ødelagt.pdf:") for e in errors)
+    assert any("største tillatte størrelse er 1 MB" in e for e in errors)
+    assert sorted(p.name for p in (settings.uploads_dir() / "opplastet").iterdir()) == ["Sykkelplan Malvik 2024.pdf"]
+    assert not list((settings.uploads_dir() / ".incoming").iterdir())  # the bad file was not kept
+    at.chat_input[0].set_value("Hvor mange kilometer sykkelvei skal Malvik bygge?").run()
+    answer = last_answer(at)
+    assert not answer.refused and "12 kilometer" in answer.text
+    assert answer.citations[0].source == "opplastet/Sykkelplan Malvik 2024.pdf" and answer.citations[0].page == 2
+
+
+def test_a_store_built_by_another_embedder_gives_advice_not_a_traceback(monkeypatch, settings):
+    from assistant.store import ChunkStore
+
+    ChunkStore(settings, "some-other-embedder", 8).count()  # creates the collection, stamped with that embedder
+    at = app_for(monkeypatch, settings)
+    assert at.error and "assistant ingest --reindex" in at.error[0].value
+    assert not at.exception
+
+
+def test_kommunestatus_for_trondheim_and_for_a_kommune_without_documents(corpus_app):
+    at = corpus_app
+    at.switch_page("status_page.py").run()
+    assert at.title[0].value == "Kommunestatus"
+    box = at.selectbox(key="kommune")
+    assert len(box.options) == 357 and box.options.index("Ørland") < box.options.index("Ås")  # Æ Ø Å order
+    assert "Herøy (Nordland)" in box.options and "Herøy (Møre og Romsdal)" in box.options
+    box.set_value("Trondheim").run()
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**11 ting du bør vite om FN-senteret** (2022, nettside)" in text
+    assert "Bærekraftsrapport Trondheim 2024 finnes, men er ikke lagt inn ennå" in text
+    questions = [b.label for b in at.button if "Trondheim" in b.label]
+    assert questions
+    button(at, "Lag en kort oppsummering").click().run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("Lesbarhet: LIX") for c in at.caption)
+    assert any("[1]" in m.value for m in at.markdown)
+    button(at, questions[0]).click().run()
+    assert any(m.value == f"**{questions[0]}**" for m in at.markdown)
+
+    at.selectbox(key="kommune").set_value("Holtålen").run()
+    assert any(i.value == "Vi har ingen dokumenter om Holtålen ennå." for i in at.info)
+    assert any("Bærekraftsrapport Holtålen 2023 finnes, men er ikke lagt inn ennå" in m.value for m in at.markdown)

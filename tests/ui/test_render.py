@@ -1,0 +1,56 @@
+"""HTML helpers of the UI: highlighting, unsupported sentences, escaping, labels."""
+
+from assistant.catalog import DocumentInfo
+from assistant.models import Answer, Chunk, Citation
+from ui import render
+
+
+def chunk(text: str, page: int | None = 3) -> Chunk:
+    return Chunk("c1", text, "plan.pdf", "Samfunnsplan", page, "", 0, len(text), {"kommuner": ["Trondheim"], "year": 2022})
+
+
+def test_highlight_marks_the_quote_across_whitespace_and_escapes_html():
+    passage = "Innledning.\n• Senteret får   penger\nfra NTNU. <script>alert(1)</script>"
+    out = render.highlight(passage, "Senteret får penger fra NTNU.")
+    assert '<mark class="quote">Senteret får   penger\nfra NTNU.</mark>' in out
+    assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_highlight_without_a_match_is_the_escaped_passage():
+    assert render.highlight("a < b", "finnes ikke") == "a &lt; b"
+
+
+def test_answer_html_marks_only_unsupported_sentences():
+    answer = Answer("q", "Byen har 200 000 innbyggere [1]. Månen er av ost [2].", [], False, "x", [],
+                    unsupported=["Månen er av ost [2]."])
+    out = render.answer_html(answer)
+    assert out.count('class="unsupported"') == 1
+    assert '<span class="unsupported" title="Kildene bekrefter ikke denne setningen">Månen er av ost [2].</span>' in out
+    assert out.startswith("Byen har 200 000 innbyggere [1].")
+
+
+def test_where_and_citation_heading_name_title_kommune_year_page_and_support():
+    c = Citation(2, chunk("tekst"), "tekst", supported=False)
+    assert render.where(c.chunk) == "Samfunnsplan · Trondheim · 2022 · s. 3"
+    assert render.citation_heading(c).startswith("[2] Samfunnsplan · Trondheim · 2022 · s. 3")
+    assert "ikke bekreftet" in render.citation_heading(c)
+    assert "s." not in render.where(chunk("tekst", page=None))
+
+
+def test_published_pdf_links_to_the_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "STATIC_DIR", tmp_path / "static")
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(b"%PDF-1.4 test")
+    doc = DocumentInfo("plan.pdf", "Plan", path=str(pdf), content_hash="ab" * 32)
+    link = render.published_pdf(doc, 7)
+    assert link == f"app/static/dokumenter/{'ab' * 8}.pdf#page=7"
+    assert (tmp_path / "static" / "dokumenter" / f"{'ab' * 8}.pdf").read_bytes() == b"%PDF-1.4 test"
+    txt = DocumentInfo("a.txt", "A", path=str(pdf), content_hash="cd" * 32)
+    assert render.published_pdf(txt, 1) is None
+    gone = DocumentInfo("b.pdf", "B", path=str(tmp_path / "gone.pdf"), content_hash="ef" * 32)
+    assert render.published_pdf(gone, 1) is None
+
+
+def test_backend_label_is_norwegian():
+    assert render.backend_label("extractive") == "utdrag (uten språkmodell)"
+    assert render.backend_label("llama.cpp qwen2.5-coder-1.5b") == "språkmodell llama.cpp qwen2.5-coder-1.5b"
