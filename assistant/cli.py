@@ -336,6 +336,7 @@ def passage_json(p) -> dict:
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show what is ingested: documents, chunks, kommuner, embedder and where the store lives."""
+    from assistant.catalog import build_catalog
     from assistant.store import ChunkStore, StoreError
 
     settings = _settings()
@@ -347,31 +348,18 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     if store is None:
         _fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først")
         return
-    docs: dict[str, dict] = {}
-    for _, _, meta in store.iter_records(include_documents=False):
-        docs.setdefault(str(meta.get("source")), meta)
-    kommuner = sorted({k for meta in docs.values() for k in meta.get("kommuner", []) or []})
-    info = {
-        "documents": len(docs),
-        "chunks": store.count(),
-        "kommuner": kommuner,
-        "embedder": store.embedder_name,
-        "dimension": store.dim,
-        "store": store.location(),
-        "keyword_index": str(settings.keyword_dir()),
-        "sources": sorted(docs),
-    }
+    catalog = build_catalog(store)
+    info = {**catalog.as_dict(), "keyword_index": str(settings.keyword_dir())}
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     table = Table(show_header=False, box=None)
     for key, label in (("documents", "Dokumenter"), ("chunks", "Biter"), ("embedder", "Embedder"), ("store", "Lager")):
         table.add_row(label, str(info[key]))
-    table.add_row("Kommuner", ", ".join(kommuner) or "–")
+    table.add_row("Kommuner", ", ".join(catalog.kommuner) or "–")
     console.print(table)
-    for source in info["sources"]:
-        meta = docs[source]
-        console.print(f"  • {meta.get('title', source)} [dim]({source}, {meta.get('year') or 'år ukjent'})[/]")
+    for doc in catalog.documents:
+        console.print(f"  • {doc.title} [dim]({doc.source}, {doc.year or 'år ukjent'})[/]")
 
 
 @app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
