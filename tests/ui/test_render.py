@@ -53,4 +53,6 @@ def test_published_pdf_links_to_the_page(tmp_path, monkeypatch):
 
 def test_backend_label_is_norwegian():
     assert render.backend_label("extractive") == "utdrag (uten språkmodell)"
-    assert render.backend_label("llama.cpp qwen2.5-coder-1.5b") == "språkmodell llama.cpp qwen2.5-coder-1.5b"
+    assert render.backend_label("llamacpp:qwen2.5-coder-1.5b-instruct-q4_k_m") == "innebygd språkmodell qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert render.backend_label("ollama:qwen2.5:1.5b") == "Ollama-modellen qwen2.5:1.5b"
+    assert render.backend_label("annen") == "språkmodell annen"
