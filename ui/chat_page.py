@@ -152,13 +152,7 @@ def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], tu
 def main() -> None:
     """Render the chat page."""
     widgets.style()
-    s = services.settings()
-    try:
-        assistant = services.assistant(s)
-        catalog = services.catalog(s)
-    except services.AppError as exc:
-        services.show_error_and_stop(exc)
-        return
+    s, assistant, catalog = services.page_setup()
     st.title("Bærekraftsassistenten")
     st.caption("Spør om kommunenes bærekraftsarbeid. Svarene bygger bare på dokumentene, med kilder og sidetall.")
     filters = sidebar_filters(catalog)

@@ -87,10 +87,15 @@ def mentions(s: Settings | None = None) -> dict[str, list[Mention]]:
     return _mentions(key, _assistant(key).retriever.store.generation())
 
 
-def show_error_and_stop(exc: Exception) -> None:
-    """Show an actionable error message and end this run of the page."""
-    st.error(str(exc), icon="⚠️")
-    st.stop()
+def page_setup() -> tuple[Settings, Assistant, Catalog]:
+    """Return settings, assistant and catalog for a page, or show what to do and stop the page's run."""
+    s = settings()
+    try:
+        return s, assistant(s), catalog(s)
+    except AppError as exc:
+        st.error(str(exc), icon="⚠️")
+        st.stop()
+        raise  # st.stop() ends the run; this line only tells type checkers so
 
 
 @st.cache_resource(max_entries=4)

@@ -120,14 +120,8 @@ def questions(kommune: str, assistant: Any, catalog: Any) -> None:
 def main() -> None:
     """Render the Kommunestatus page."""
     widgets.style()
-    s = services.settings()
-    try:
-        assistant = services.assistant(s)
-        catalog = services.catalog(s)
-        mentions = services.mentions(s)
-    except services.AppError as exc:
-        services.show_error_and_stop(exc)
-        return
+    s, assistant, catalog = services.page_setup()
+    mentions = services.mentions(s)
     st.title("Kommunestatus")
     st.write("Hvordan går det med bærekraftsarbeidet i kommunen din? Velg kommune, så ser du hva dokumentene sier.")
     choices = kommune_choices()

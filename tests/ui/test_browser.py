@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import ROOT, free_port
+from tests.procs import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,32 +35,19 @@ def running_app(settings, log_dir: Path, **env: str) -> Iterator[str]:
         "HF_HUB_OFFLINE": "1",
         **env,
     }
-    streamlit = Path(sys.executable).parent / "streamlit"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(streamlit), "run", "ui/app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start: {log_path.read_text(errors='replace')}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    streamlit = Path(sys.executable).parent / "streamlit"
+    command = [str(streamlit), "run", "ui/app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
+    with serving(command, ready, log_path, "streamlit", env=env, cwd=ROOT):
+        yield url
 
 
 @pytest.fixture(scope="module")
