@@ -166,3 +166,17 @@ def test_kommunestatus_for_trondheim_and_for_a_kommune_without_documents(corpus_
     at.selectbox(key="kommune").set_value("Holtålen").run()
     assert any(i.value == "Vi har ingen dokumenter om Holtålen ennå." for i in at.info)
     assert any("Bærekraftsrapport Holtålen 2023 finnes, men er ikke lagt inn ennå" in m.value for m in at.markdown)
+
+
+def test_ollama_down_falls_back_and_says_so(monkeypatch, corpus_settings, tmp_path):
+    from tests.conftest import free_port
+
+    at = app_for(
+        monkeypatch, corpus_settings, ASSISTANT_LLM="auto", OLLAMA_HOST=f"http://127.0.0.1:{free_port()}",
+        ASSISTANT_LLAMACPP_MODEL=str(tmp_path / "finnes-ikke.gguf"),
+    )
+    notes = [i.value for i in at.sidebar.info]
+    assert any(n.startswith("Ollama svarer ikke") and n.endswith("bruker utdrag (uten språkmodell) i stedet.") for n in notes)
+    assert any("finnes-ikke.gguf" in n for n in notes)
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception and last_answer(at).backend == "extractive"
