@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @contextmanager
-def progress_bar(total: int, description: str, enabled: bool | None = None) -> Iterator[Callable[..., None]]:
+def progress_bar(
+    total: int, description: str, enabled: bool | None = None, console: Console | None = None
+) -> Iterator[Callable[..., None]]:
     """Yield an advance(n=1, current="") function that moves a bar of `total` steps (a no-op when disabled).
 
-    `enabled=None` shows the bar only when stderr is a terminal, so CI logs and pipes stay clean.
+    `enabled=None` shows the bar only when the console (default: stderr) is a terminal, so CI logs and
+    pipes stay clean.
     """
-    from rich.console import Console
+    if console is None:
+        from rich.console import Console
 
-    console = Console(stderr=True)
+        console = Console(stderr=True)
     if enabled is None:
         enabled = console.is_terminal
     if not enabled or total <= 0:

@@ -139,6 +139,11 @@ def make_bots(
             from evals.progress import progress_bar
 
             corpus = Path(naive_corpus or settings.corpus_dir)
+            if not corpus.is_dir():
+                from evals.corpus import CorpusError
+
+                raise CorpusError(f"the naive pipeline reads the corpus folder {corpus}, which does not exist; "
+                                  "pass --corpus DIR or set ASSISTANT_CORPUS_DIR")
             index = open_index(corpus, Path(naive_dir or naive_index_dir(settings, corpus)), base.retriever.embedder,
                                lambda total, label: progress_bar(total, label, progress))
             bots[pipeline] = NaiveRAG(settings, NaiveRetriever(index, base.retriever.embedder), base.backend)
@@ -186,8 +191,12 @@ def prepare_run(settings: Settings, llm: str, pipelines: Sequence[str], corpus: 
                                               progress if progress is not None else _is_tty())
         run.notes += [f"skipped {source}: {reason}" for source, reason in skipped]
     run.bots = make_bots(run.settings, llm, pipelines, embedder, corpus, naive_dir, progress)
-    base = run.bots.get("ours") or next(iter(run.bots.values()))
-    run.notes += list(getattr(base, "notes", []))
+    product = [run.bots[p] for p in pipelines if p != "naive"]
+    if product and product[0].retriever.store.count() == 0:
+        from evals.corpus import CorpusError
+
+        raise CorpusError(f"the store in {run.settings.data_dir} is empty: run `assistant ingest` or pass --corpus DIR")
+    run.notes += list(product[0].notes) if product else []
     if "naive" in pipelines:
         stamp = naive_dir / "fingerprint.json"
         if stamp.exists():

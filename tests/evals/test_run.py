@@ -106,8 +106,10 @@ def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch,
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
     assert main(["--dataset", str(DEV), "--out", str(tmp_path / "out"), "--limit", "2", "--pipelines", "ours"]) == 0
     printed = capsys.readouterr().out
-    assert "2 items, llm extractive, asked now 2" in printed and printed.splitlines()[-1].startswith("ours")
-    assert (tmp_path / "out" / "summary.json").exists()
+    assert "2 items, llm extractive, asked now 2" in printed
+    assert [line.split()[0] for line in printed.splitlines() if line.startswith(("ours", "naive"))] == ["ours"]
+    assert printed.splitlines()[-1] == f"report: {tmp_path / 'out' / 'report.md'}"
+    assert (tmp_path / "out" / "summary.json").exists() and (tmp_path / "out" / "report.md").exists()
 
 
 def test_assistant_eval_command_runs_the_same_evaluation(corpus_settings, tmp_path, monkeypatch):
