@@ -45,7 +45,6 @@ def _setup_logging(verbose: bool) -> None:
         handlers=[RichHandler(console=err, show_path=False, show_time=False)],
     )
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)  # it logs each build at DEBUG
 
 
 @app.callback()

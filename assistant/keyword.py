@@ -31,9 +31,22 @@ def _stopwords() -> tuple[str, ...]:
     return tuple(STOPWORDS_NORWEGIAN)
 
 
+def _bm25s() -> Any:
+    """Return the bm25s module, its logger put back under the application's logging level.
+
+    bm25s sets its own logger to DEBUG when imported, which would print a line on every index build.
+    """
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Return each text as lower-cased, stop-word-free, Norwegian-stemmed tokens."""
-    import bm25s
+    bm25s = _bm25s()
 
     return bm25s.tokenize(
         texts,
@@ -66,7 +79,7 @@ class KeywordIndex:
 
     def build(self, records: Iterable[tuple[str, str, dict[str, Any]]], generation: int) -> None:
         """Build the index from (id, text, metadata) records and persist it atomically."""
-        import bm25s
+        bm25s = _bm25s()
 
         ids, texts, filters = [], [], []
         for chunk_id, text, meta in records:
@@ -111,9 +124,7 @@ class KeywordIndex:
             data = json.loads(meta_path.read_text(encoding="utf-8"))
             model = None
             if data["ids"]:
-                import bm25s
-
-                model = bm25s.BM25.load(str(self.directory))
+                model = _bm25s().BM25.load(str(self.directory))
         except (OSError, ValueError, KeyError):
             return False
         self.model, self.ids, self.filters = model, data["ids"], data["filters"]

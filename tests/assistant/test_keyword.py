@@ -43,3 +43,15 @@ def test_empty_and_missing_index(tmp_path):
     assert index.search("noe", 5) == []
     again = KeywordIndex(tmp_path / "none")
     assert again.load() and again.generation == 3
+
+
+def test_bm25s_logs_at_the_applications_level_not_its_own_debug(tmp_path, caplog):
+    import logging
+
+    from assistant.keyword import KeywordIndex, tokenize
+
+    tokenize(["noe tekst"])
+    assert logging.getLogger("bm25s").level == logging.NOTSET  # bm25s set DEBUG on import; we put it back
+    with caplog.at_level(logging.WARNING):
+        KeywordIndex(tmp_path / "bm25").build([("a", "Trondheim kommune", {"source": "a.txt"})], 1)
+    assert not [r for r in caplog.records if r.name.startswith("bm25s")]
