@@ -34,13 +34,22 @@ def naive_index_dir(settings: Settings, corpus_dir: Path) -> Path:
 
 
 def corpus_settings(settings: Settings, corpus_dir: Path) -> Settings:
-    """Return settings whose embedded store lives in the corpus's evaluation folder (a Chroma server is not used)."""
-    return settings.model_copy(update={
+    """Return settings whose embedded store lives in the corpus's evaluation folder (a Chroma server is not used).
+
+    The embedded model stays the one assembled in the user's data dir: moving data_dir must not hide it.
+    """
+    from assistant.gguf import MODELS, is_assembled, model_path
+
+    update: dict[str, object] = {
         "data_dir": eval_dir(settings, corpus_dir) / "store",
         "corpus_dir": Path(corpus_dir),
         "chroma_host": "",
         "collection": "chunks",
-    })
+    }
+    model = MODELS.get(settings.llamacpp_model)
+    if model is not None and is_assembled(model, settings.models_dir()):
+        update["llamacpp_model"] = str(model_path(model, settings.models_dir()))
+    return settings.model_copy(update=update)
 
 
 def ingest_corpus(settings: Settings, corpus_dir: Path, embedder: Embedder, progress: bool) -> tuple[Settings, list[tuple[str, str]]]:

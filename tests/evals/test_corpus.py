@@ -30,6 +30,22 @@ def test_corpus_settings_never_point_at_the_users_store(settings, tmp_path):
     assert scoped.store_dir() != settings.store_dir()
 
 
+def test_corpus_settings_keep_the_users_embedded_model(settings, tmp_path):
+    from assistant.gguf import MODELS, model_path, resolve_model
+    from evals.corpus import corpus_settings
+
+    model = MODELS["qwen2.5-coder-0.5b"]
+    named = settings.model_copy(update={"llamacpp_model": "qwen2.5-coder-0.5b"})
+    assert corpus_settings(named, tmp_path / "other").llamacpp_model == "qwen2.5-coder-0.5b"  # not assembled: unchanged
+    path = model_path(model, settings.models_dir())
+    path.parent.mkdir(parents=True)
+    with open(path, "wb") as handle:  # a sparse file of the pinned size counts as assembled (sha256 is checked once)
+        handle.write(b"GGUF")
+        handle.truncate(model.size)
+    scoped = corpus_settings(named, tmp_path / "other")
+    assert scoped.llamacpp_model == str(path) and resolve_model(scoped.llamacpp_model, scoped.models_dir()) == path
+
+
 @pytest.mark.slow
 def test_run_eval_on_another_corpus(tiny_corpus, tiny_dataset, settings, tmp_path):
     from evals.corpus import eval_dir
