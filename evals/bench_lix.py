@@ -1,0 +1,66 @@
+"""Readability of what residents read on Kommunestatus: LIX of the cited summary and answers, per kommune and backend.
+
+For every kommune the ingested corpus is about, the script makes the plain-language summary and
+answers the suggested questions exactly as the Kommunestatus page does (only cited, backed
+sentences kept), and prints each text's LIX beside the target (≤ 40), with how many sentences were
+dropped for lack of support. Uses the store in ASSISTANT_DATA_DIR (run `assistant ingest` first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print LIX per kommune and backend; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="extractive,llamacpp", help="comma-separated answer backends")
+    args = parser.parse_args(argv)
+
+    from assistant.answer import Assistant
+    from assistant.backends import make_backend
+    from assistant.build import build_retriever
+    from assistant.catalog import build_catalog
+    from assistant.kommunestatus import PLAIN_STYLE, suggested_questions, summarize, supported_text
+    from assistant.llm import LLMUnavailable
+    from assistant.readability import CITIZEN_TARGET, lix
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    retriever = build_retriever(settings)
+    kommuner = build_catalog(retriever.store).kommuner
+    if not kommuner:
+        print("the store holds no documents about any kommune: run `assistant ingest` first", file=sys.stderr)
+        return 2
+    for name in args.backends.split(","):
+        try:
+            backend, _ = make_backend(settings, name, retriever.embedder)
+        except LLMUnavailable as exc:
+            print(f"{name}: skipped ({exc})")
+            continue
+        bot = Assistant(settings, retriever, backend)
+        scores: list[float] = []
+        print(f"\n{backend.name}")
+        for kommune in kommuner:
+            summary = summarize(kommune, bot)
+            texts = [("oppsummering", summary.text, len(summary.dropped))]
+            for question in suggested_questions(kommune, bot):
+                text, dropped = supported_text(bot.ask(question, filters={"kommune": kommune}, style=PLAIN_STYLE))
+                texts.append((question, text, len(dropped)))
+            for label, text, dropped in texts:
+                if not text:
+                    print(f"  {kommune:<13} {label[:58]:<58}  (nothing cited to show)")
+                    continue
+                score = lix(text)
+                scores.append(score)
+                print(f"  {kommune:<13} {label[:58]:<58}  LIX {score:5.1f}  dropped {dropped}")
+        if scores:
+            within = sum(s <= CITIZEN_TARGET for s in scores)
+            print(f"  median LIX {statistics.median(scores):.1f}; {within}/{len(scores)} texts at or under {CITIZEN_TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
