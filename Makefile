@@ -44,6 +44,7 @@ bench: install-test
 	$(BIN)/python -m evals.bench_ingest
 	$(BIN)/python -m evals.bench_search
 	$(BIN)/python -m evals.bench_answer
+	$(BIN)/python -m evals.bench_lix
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
