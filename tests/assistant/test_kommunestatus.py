@@ -79,3 +79,34 @@ def test_status_of_trondheim_from_the_real_corpus(corpus_settings, e5):
     assert summary.lix == pytest.approx(lix(summary.text))
     assert all(c.chunk.meta.get("kommuner") and "Trondheim" in c.chunk.meta["kommuner"] for c in summary.answer.citations)
     assert ks.summarize("Holtålen", bot).empty
+
+
+def test_marker_only_sentences_are_never_shown():
+    kept, dropped = ks.supported_text(_answer("[1][2]. Kommunen har en plan [1]."))
+    assert kept == "Kommunen har en plan [1]." and dropped == []
+
+
+class ScriptedBackend:
+    """A stand-in LLM that always says the same thing: for the logic around a model's reply."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def generate(self, question, passages, language):
+        yield self.reply
+
+    def rewrite(self, question, history):
+        return None
+
+
+@pytest.mark.parametrize("reply", ["[1][2][3][4]", " [1] ", "Jeg fant ikke svaret i dokumentene."])
+def test_a_reply_with_no_words_or_not_found_is_a_refusal(corpus_settings, e5, reply):
+    from assistant.answer import Assistant
+    from assistant.build import build_retriever
+
+    bot = Assistant(corpus_settings, build_retriever(corpus_settings, e5), ScriptedBackend(reply))
+    answer = bot.ask("Hvem finansierer FN-senteret i Trondheim?")
+    assert answer.refused and answer.text == "Jeg fant ikke svaret i dokumentene." and answer.citations == []
+    assert answer.passages  # the closest passages are still listed
