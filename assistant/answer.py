@@ -110,7 +110,7 @@ class Assistant:
         refused = wordless or bool(CANNOT_ANSWER.search(text))
         if not refused:
             text = attribute_uncited(text, shown, embedder)
-        citations, unsupported = build_citations(text, shown, embedder)
+        citations, unsupported = build_citations(text, shown, embedder, standalone)
         refused = wordless or (refused and not citations)
         if refused:
             citations = []

@@ -89,10 +89,24 @@ def best_quote(sentence: str, passage: str, embedder: Embedder | None = None) ->
     return candidates[best], lexical[best], cosine[best]
 
 
+SHORT_ANSWER_WORDS = 10  # a sentence this short ("NTNU og fylket [1]") is read with its question to find the quote
+
+
+def question_quote(question: str, sentence: str, passage: str) -> str:
+    """Return the passage sentence that best matches question and answer together (IDF-weighted words)."""
+    candidates = split_sentences(passage) or [passage]
+    scores = score_sentences(f"{question} {strip_markers(sentence)}", candidates)
+    return candidates[int(np.argmax(scores))]
+
+
 def build_citations(
-    answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None
+    answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None, question: str = ""
 ) -> tuple[list[Citation], list[str]]:
-    """Return the answer's citations (by number) and the sentences no cited passage supports (uncited claims too)."""
+    """Return the answer's citations (by number) and the sentences no cited passage supports (uncited claims too).
+
+    The quote shown for a short answer ("Trondheim kommune, NTNU og fylket [1]") is chosen with the
+    question in view, so it is the passage sentence about what was asked; support is judged as before.
+    """
     citations: dict[int, Citation] = {}
     unsupported: list[str] = []
     for sentence in split_sentences(answer):
@@ -106,6 +120,8 @@ def build_citations(
             chunk = passages[n - 1]
             quote, lexical, cosine = best_quote(sentence, chunk.text, embedder)
             ok = lexical_support(sentence, chunk.text) >= LEXICAL_SUPPORT or cosine >= EMBEDDING_SUPPORT
+            if question and len(strip_markers(sentence).split()) <= SHORT_ANSWER_WORDS:
+                quote = question_quote(question, sentence, chunk.text)
             backed = backed or ok
             if n not in citations or (ok and not citations[n].supported):
                 citations[n] = Citation(n=n, chunk=chunk, quote=quote, supported=ok)

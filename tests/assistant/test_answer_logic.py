@@ -84,3 +84,17 @@ def test_uncited_claims_are_flagged_and_clearly_backed_ones_get_their_marker():
     assert attributed == "Senteret finansieres over kommunebudsjettet [1]. Månen er laget av ost."
     citations, unsupported = build_citations(attributed, PASSAGES)
     assert [c.n for c in citations] == [1] and unsupported == ["Månen er laget av ost."]
+
+
+def test_the_quote_for_a_short_answer_is_the_sentence_about_what_was_asked():
+    passage = chunk(1, "Trondheim kommune fikk tillit fra FN på grunn av samarbeidet med NTNU og Trøndelag fylkeskommune. "
+                       "Sekretariatet er finansiert av Trondheim kommune, NTNU og Trøndelag fylkeskommune. "
+                       "Senteret ligger i Erling Skakkes gate 14.")
+    answer = "Trondheim kommune, NTNU og Trøndelag fylkeskommune [1]."
+    without, _ = build_citations(answer, [passage])
+    asked, _ = build_citations(answer, [passage], question="Hvem finansierer sekretariatet?")
+    assert without[0].quote.startswith("Trondheim kommune fikk tillit")  # the answer alone matches both equally
+    assert asked[0].quote == "Sekretariatet er finansiert av Trondheim kommune, NTNU og Trøndelag fylkeskommune."
+    assert asked[0].supported == without[0].supported  # the question changes which sentence is shown, not the verdict
+    long = "Trondheim kommune fikk tillit fra FN på grunn av samarbeidet med NTNU og Trøndelag fylkeskommune [1]."
+    assert build_citations(long, [passage], question="Hvem finansierer sekretariatet?")[0][0].quote.startswith("Trondheim kommune fikk tillit")
