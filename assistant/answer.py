@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.backends import AnswerBackend
-from assistant.citations import attribute_uncited, build_citations, clean_markers, strip_markers
+from assistant.citations import attribute_uncited, build_citations, clean_markers, has_words
 from assistant.llm import Message
 from assistant.models import Answer, Chunk
 from assistant.prompt import NOT_FOUND
@@ -106,7 +106,7 @@ class Assistant:
         shown = getattr(getattr(self.backend, "last_prompt", None), "passages", None) or passages
         text = clean_markers(raw, len(shown))
         embedder = self.retriever.embedder if self.backend.name != "extractive" else None
-        wordless = not re.search(r"\w", strip_markers(text))  # nothing but markers ("[1][2]") answers nothing
+        wordless = not has_words(text)  # nothing but markers answers nothing
         refused = wordless or bool(CANNOT_ANSWER.search(text))
         if not refused:
             text = attribute_uncited(text, shown, embedder)

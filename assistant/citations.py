@@ -66,6 +66,11 @@ def strip_markers(text: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", text))).strip()
 
 
+def has_words(text: str) -> bool:
+    """Return True when the text says something besides citation markers ("[1][2]" says nothing)."""
+    return bool(re.search(r"\w", strip_markers(text)))
+
+
 def lexical_support(sentence: str, passage: str) -> float:
     """Return the share of the sentence's stemmed content words that occur in the passage (1.0 if none)."""
     from assistant.keyword import tokenize

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.citations import cited_numbers, split_sentences, strip_markers
+from assistant.citations import cited_numbers, has_words, split_sentences
 from assistant.models import Answer
 
 if TYPE_CHECKING:
@@ -109,8 +109,8 @@ def supported_text(answer: Answer) -> tuple[str, list[str]]:
     kept, dropped = [], []
     for sentence in split_sentences(answer.text):
         numbers = cited_numbers(sentence)
-        if not re.search(r"\w", strip_markers(sentence)):
-            continue  # markers with no words ("[1][2]") say nothing
+        if not has_words(sentence):
+            continue
         if numbers and sentence.strip() not in unsupported and all(n in backed for n in numbers):
             kept.append(sentence.strip())
         elif sentence.strip():

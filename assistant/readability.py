@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from assistant.citations import strip_markers
+from assistant.citations import has_words, strip_markers
 
 # LIX bands as used for Norwegian and Swedish texts (Björnsson): under 30 very easy ... over 60 very hard.
 BANDS = ((30, "svært lett"), (40, "lett"), (50, "middels"), (60, "vanskelig"))
@@ -15,10 +13,9 @@ def lix(text: str) -> float:
     """Return the LIX of the text (citation markers removed); 0.0 for a text without words."""
     import textstat
 
-    plain = re.sub(r"\s+", " ", strip_markers(text)).strip()
-    if not re.search(r"\w", plain):
+    if not has_words(text):
         return 0.0
-    return float(textstat.lix(plain))
+    return float(textstat.lix(strip_markers(text)))  # strip_markers also collapses whitespace
 
 
 def band(score: float) -> str:
