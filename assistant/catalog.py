@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.models import as_year
+
 if TYPE_CHECKING:
     from assistant.store import ChunkStore
 
@@ -50,6 +52,10 @@ class Catalog:
     embedder: str
     dimension: int
     location: str
+    _by_source: dict[str, DocumentInfo] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_source = {doc.source: doc for doc in self.documents}
 
     @property
     def kommuner(self) -> list[str]:
@@ -61,9 +67,9 @@ class Catalog:
         """Return the document years, newest first."""
         return sorted({doc.year for doc in self.documents if doc.year}, reverse=True)
 
-    def by_source(self) -> dict[str, DocumentInfo]:
-        """Return the documents keyed by source."""
-        return {doc.source: doc for doc in self.documents}
+    def get(self, source: str) -> DocumentInfo | None:
+        """Return the document with this source, or None (the index is built once, not per lookup)."""
+        return self._by_source.get(source)
 
     def about(self, kommune: str) -> list[DocumentInfo]:
         """Return the documents about the kommune, newest first."""
@@ -83,13 +89,6 @@ class Catalog:
         }
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "", 0) else None
-    except (TypeError, ValueError):
-        return None
-
-
 def build_catalog(store: ChunkStore) -> Catalog:
     """Return the catalog of the store's documents, sorted by source (reads metadata only, no texts)."""
     docs: dict[str, DocumentInfo] = {}
@@ -101,7 +100,7 @@ def build_catalog(store: ChunkStore) -> Catalog:
                 source=source,
                 title=str(meta.get("title") or source),
                 kommuner=list(meta.get("kommuner") or []),
-                year=_int(meta.get("year")),
+                year=as_year(meta.get("year")),
                 doc_type=str(meta.get("doc_type") or ""),
                 publisher=str(meta.get("publisher") or ""),
                 path=str(meta.get("path") or ""),

@@ -7,6 +7,14 @@ from pathlib import Path
 from typing import Any
 
 
+def as_year(value: Any) -> int | None:
+    """Return a stored year as an int, or None when it is missing or not a number ("" and 0 mean unknown)."""
+    try:
+        return int(value) if value not in (None, "", 0) else None
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass
 class Page:
     """One page of a loaded document: PDF pages are 1-based, unpaged formats use ``number=None``."""
@@ -54,8 +62,7 @@ class Chunk:
     @property
     def year(self) -> int | None:
         """Return the document year, if known."""
-        year = self.meta.get("year")
-        return int(year) if year not in (None, "", 0) else None
+        return as_year(self.meta.get("year"))
 
 
 @dataclass

@@ -42,9 +42,8 @@ def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
     missing = not_ingested(kommune, mentions, catalog)
     if missing:
         st.subheader("Finnes, men er ikke lagt inn ennå")
-        by_source = catalog.by_source()
         for m in missing:
-            named_in = by_source.get(m.source)
+            named_in = catalog.get(m.source)
             where = f" (nevnt i «{named_in.title}»)" if named_in else ""
             st.markdown(f"- {m.title} finnes, men er ikke lagt inn ennå{where}.")
     return bool(docs)

@@ -28,12 +28,11 @@ def _read(path: Path) -> bytes:
 
 def original_file(chunk: Chunk, catalog: Catalog, key: str) -> None:
     """Offer the cited document's original file: download, and a PDF opened at the page where the browser can."""
-    doc = catalog.by_source().get(chunk.source)
-    if doc is None or doc.file() is None:
+    doc = catalog.get(chunk.source)
+    path = doc.file() if doc is not None else None
+    if doc is None or path is None:
         st.caption("Originalfilen finnes ikke lenger på disken.")
         return
-    path = doc.file()
-    assert path is not None
     link = render.published_pdf(doc, chunk.page)
     if link:
         page = f" på side {chunk.page}" if chunk.page else ""
@@ -50,7 +49,7 @@ def original_file(chunk: Chunk, catalog: Catalog, key: str) -> None:
 
 def citation(c: Citation, catalog: Catalog, key: str, expanded: bool = False) -> None:
     """Show one citation: where it is, the passage with the supporting sentence marked, the original file."""
-    doc = catalog.by_source().get(c.source)
+    doc = catalog.get(c.source)
     with st.expander(render.citation_heading(c, doc), expanded=expanded):
         if not c.supported:
             st.caption("⚠ Setningen som viser hit, ble ikke bekreftet av dette utdraget.")
@@ -78,7 +77,7 @@ def refusal(a: Answer, catalog: Catalog, key: str) -> None:
     if a.passages:
         st.markdown("**Det nærmeste jeg fant:**")
         for i, p in enumerate(a.passages[:3], start=1):
-            with st.expander(render.where(p, catalog.by_source().get(p.source))):
+            with st.expander(render.where(p, catalog.get(p.source))):
                 st.html(f'<div class="passage">{render.highlight(p.text, "")}</div>')
                 original_file(p, catalog, f"{key}-near{i}")
 
@@ -87,7 +86,7 @@ def sources_found(passages: Sequence[Chunk], catalog: Catalog) -> None:
     """Show the passages retrieval found, before the answer is written."""
     st.caption(f"Fant {len(passages)} utdrag – svaret skrives …" if passages else "Fant ingen utdrag.")
     for i, p in enumerate(passages, start=1):
-        st.markdown(f"{i}. {render.where(p, catalog.by_source().get(p.source))}")
+        st.markdown(f"{i}. {render.where(p, catalog.get(p.source))}")
 
 
 def timings(a: Answer) -> str:

@@ -58,7 +58,7 @@ def test_catalog_of_the_real_corpus(corpus_settings, e5):
     assert catalog.years == [2024, 2022, 2021]
     about = catalog.about("Trondheim")
     assert {d.source for d in about} == {"trondheim-11-ting-om-fn-senteret-2022.txt", "trondheim-samfunnsplan-orientering-2022.pdf"}
-    pdf = catalog.by_source()["trondheim-samfunnsplan-orientering-2022.pdf"]
+    pdf = catalog.get("trondheim-samfunnsplan-orientering-2022.pdf")
     assert pdf.is_pdf and pdf.file() is not None and len(pdf.content_hash) == 64
     assert catalog.as_dict()["documents"] == 4
 
