@@ -49,6 +49,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    file_chunks: dict[str, int] = field(default_factory=dict)  # passages written per added or updated file
     chunks: int = 0
     seconds: float = 0.0
     keyword_rebuilt: bool = False
@@ -217,14 +218,12 @@ def ingest_paths(
 
     with _progress(progress, len(tasks)) as bar:
 
-        def update(advance: int = 0, chunks: int = 0) -> None:
+        def update(advance: int = 0, chunks: int = 0) -> None:  # each file ends with exactly one call
             bar(advance=advance, chunks=chunks)
-            if on_file is not None and advance:
-                done["files"] += advance
-                on_file(done["files"], len(tasks), task.source)
+            if on_file is not None:
+                on_file(done, len(tasks), task.source)
 
-        done = {"files": 0}
-        for task in tasks:
+        for done, task in enumerate(tasks, start=1):
             if task.root not in manifests:
                 manifests[task.root] = load_manifest(task.root, require_files=False) if task.root.is_dir() else {}
             try:
@@ -250,6 +249,7 @@ def ingest_paths(
             doc.meta.update(root=str(task.root.resolve()), path=str(task.path.resolve()))
             n = indexer.add(doc, replaces=task.source in states)
             (report.updated if task.source in states else report.added).append(task.source)
+            report.file_chunks[task.source] = n
             update(advance=1, chunks=n)
         indexer.flush()
 

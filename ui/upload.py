@@ -109,13 +109,11 @@ def add_uploads(
     )
     on_progress(1.0, "Ferdig")
     skipped = dict(report.skipped)
-    written = set(report.added) | set(report.updated)
-    states = retriever.store.source_states() if written else {}
     for source, name in accepted.items():
         if source in skipped:
             outcomes.append(UploadOutcome(name, False, f"{name}: {skipped[source]}"))
-        elif source in written:
-            chunks = states[source].present if source in states else 0
+        elif source in report.file_chunks:
+            chunks = report.file_chunks[source]
             outcomes.append(UploadOutcome(name, True, f"{name} er lagt inn ({chunks} tekstbiter).", chunks))
         else:
             outcomes.append(UploadOutcome(name, True, f"{name} var allerede lagt inn uendret."))

@@ -115,7 +115,12 @@ def test_bad_files_are_reported_and_the_rest_ingested(settings, e5, tmp_path):
     (root / "binar.txt").write_bytes(b"\x00\x01\x02\xff\xfe\x00garbage")
     (root / "notat.docx").write_bytes(b"PK\x03\x04 not really a docx")
     (root / "godt.md").write_text("# Klima\n\nMalvik kommune kutter utslipp.", encoding="utf-8")
-    report, store = run(settings, e5, root)
+    calls = []
+    report, store = run(settings, e5, root, on_file=lambda done, total, source: calls.append((done, total, source)))
+    assert [c[:2] for c in calls] == [(i, 7) for i in range(1, 8)]  # once per file, bad ones included
+    assert sorted(c[2] for c in calls) == sorted(p.name for p in root.iterdir())
+    states = store.source_states()
+    assert report.file_chunks == {s: states[s].present for s in ("god.pdf", "godt.md")}
     skipped = dict(report.skipped)
     assert sorted(skipped) == ["binar.txt", "kryptert.pdf", "notat.docx", "odelagt.pdf", "tom.txt"]
     assert "kryptert" in skipped["kryptert.pdf"] and "tom" in skipped["tom.txt"]
