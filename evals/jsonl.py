@@ -27,9 +27,11 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def open_append(path: Path) -> TextIO:
     """Return the file opened for appending, after ending a line torn by an interrupted run."""
     path = Path(path)
-    if path.exists() and path.stat().st_size and not path.read_bytes().endswith(b"\n"):
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write("\n")
+    if path.exists() and path.stat().st_size:
+        with path.open("rb+") as fh:  # only the last byte is read, however long the file
+            fh.seek(-1, 2)
+            if fh.read(1) != b"\n":
+                fh.write(b"\n")
     return path.open("a", encoding="utf-8")
 
 
