@@ -58,10 +58,14 @@ def highlight(passage: str, quote: str) -> str:
 
 def answer_html(answer: Answer) -> str:
     """Return the answer text as HTML with sentences the citation check could not back visibly marked."""
+    from assistant.citations import split_sentences, strip_markers
+
+    flagged = {s.strip() for s in answer.unsupported if s.strip()}  # the check lists them without their markers
     text = html.escape(answer.text)
-    for sentence in sorted({s.strip() for s in answer.unsupported if s.strip()}, key=len, reverse=True):
-        escaped = html.escape(sentence)
-        text = text.replace(escaped, f'<span class="unsupported" title="{UNSUPPORTED_TITLE}">{escaped}</span>', 1)
+    for sentence in sorted(set(split_sentences(answer.text)), key=len, reverse=True):
+        if sentence in flagged or strip_markers(sentence) in flagged:
+            escaped = html.escape(sentence)
+            text = text.replace(escaped, f'<span class="unsupported" title="{UNSUPPORTED_TITLE}">{escaped}</span>', 1)
     return text.replace("\n", "<br>")
 
 
