@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install install-test chromium bench clean
+.PHONY: run test install install-test chromium apertium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install apertium
 	$(BIN)/assistant models assemble qwen2.5-coder-1.5b
 	$(BIN)/assistant ingest
 	$(BIN)/assistant status
@@ -36,7 +36,13 @@ chromium:
 		&& (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
 		|| echo "chromium is not installed and cannot be installed here: the browser tests will be skipped"; }
 
-test: install-test chromium
+# Nynorsk answers from the embedded model go through Apertium's bokmål-nynorsk pair (Debian package).
+apertium:
+	@command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qx ' *nob-nno' || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get install -y -q apertium-nno-nob >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q apertium-nno-nob >/dev/null)) \
+		|| echo "apertium-nno-nob is not installed and cannot be installed here: nynorsk answers come straight from the model"; }
+
+test: install-test chromium apertium
 	$(BIN)/python -m pytest
 
 bench: install-test

@@ -16,6 +16,7 @@ from assistant.prompt import NOT_FOUND
 if TYPE_CHECKING:
     from assistant.retrieve import Retriever
     from assistant.settings import Settings
+    from assistant.translate import Translator
 
 # The model saying it cannot answer, in the three standards.
 CANNOT_ANSWER = re.compile(
@@ -23,6 +24,7 @@ CANNOT_ANSWER = re.compile(
     r"could not find the answer|not in the (?:documents|sources)|kan ikke svare",
     re.IGNORECASE,
 )
+TRANSLATED_NOTE = "Skrive på bokmål av språkmodellen og maskinomsett til nynorsk med Apertium."
 FOLLOW_UP = re.compile(
     r"^(og|men|enn|hva med|kva med|and|what about)\b|\b(det|den|dette|denne|de|dei|deira|deres|dem|it|they|them|that|this)\b",
     re.IGNORECASE,
@@ -49,11 +51,23 @@ def evidence(passages: Sequence[Chunk]) -> float:
 class Assistant:
     """Answers questions from the ingested documents with a chosen backend; one per process."""
 
-    def __init__(self, settings: Settings, retriever: Retriever, backend: AnswerBackend, notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        backend: AnswerBackend,
+        notes: Sequence[str] = (),
+        translator: Translator | None = None,
+    ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.backend = backend
         self.notes = list(notes)
+        self.translator = translator  # bokmål<->nynorsk, so an LLM asked in nynorsk can work in bokmål
+
+    def _via_bokmal(self, language: str) -> bool:
+        """Return whether this question goes to the model in bokmål and its answer comes back in nynorsk."""
+        return language == "nn" and self.translator is not None and self.backend.name != "extractive"
 
     def stream(
         self,
@@ -95,12 +109,36 @@ class Assistant:
 
         pieces: list[str] = []
         asked = standalone if history else question
+        translation = ""
+        model_language, model_question = language, standalone
+        pivot = self._via_bokmal(language)
+        if pivot:
+            from assistant.translate import TO_BOKMAL, TranslationError, translate_text
+
+            try:
+                asked, model_language = translate_text(asked, self.translator, TO_BOKMAL), "nb"  # type: ignore[arg-type]
+                model_question = asked
+            except TranslationError as exc:
+                translation = f"Omsetjinga feila ({exc}); språkmodellen fekk spørsmålet på nynorsk."
+                pivot = False
         if style and self.backend.name != "extractive":
             asked = f"{asked}\n\n{style}"
-        for piece in self.backend.generate(asked, passages, language):
-            if not pieces:
+
+        def generated() -> Iterator[str]:
+            for piece in self.backend.generate(asked, passages, model_language):
+                pieces.append(piece)
+                yield piece
+
+        shown_pieces: Iterator[str] = generated()
+        if pivot:
+            from assistant.translate import TO_NYNORSK, translate_stream
+
+            shown_pieces = translate_stream(shown_pieces, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
+        first = True
+        for piece in shown_pieces:
+            if first:
                 timings["first_token"] = time.perf_counter() - started
-            pieces.append(piece)
+                first = False
             yield piece
         raw = "".join(pieces).strip()
         shown = getattr(getattr(self.backend, "last_prompt", None), "passages", None) or passages
@@ -110,15 +148,23 @@ class Assistant:
         refused = wordless or bool(CANNOT_ANSWER.search(text))
         if not refused:
             text = attribute_uncited(text, shown, embedder)
-        citations, unsupported = build_citations(text, shown, embedder, standalone)
+        citations, unsupported = build_citations(text, shown, embedder, model_question)
         refused = wordless or (refused and not citations)
         if refused:
             citations = []
             unsupported = []  # "not in the documents" is no claim to back
             text = NOT_FOUND[language]  # small models answer the refusal in bokmål whatever was asked
+        elif pivot:
+            from assistant.translate import TO_NYNORSK, TranslationError, translate_answer
+
+            try:
+                text, unsupported = translate_answer(text, unsupported, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
+                translation = TRANSLATED_NOTE
+            except TranslationError as exc:  # the bokmål answer, cited and checked, is better than none
+                translation = f"Omsetjinga til nynorsk feila ({exc}); svaret står på bokmål."
         timings["total"] = time.perf_counter() - started
         yield Answer(question, text, citations, refused, self.backend.name, list(passages), language, standalone,
-                     unsupported, timings, list(self.notes))
+                     unsupported, timings, list(self.notes), translation)
 
     def ask(
         self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None, style: str = ""

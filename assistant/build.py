@@ -49,7 +49,9 @@ def build_assistant(settings: Settings, llm: str | None = None, embedder: Embedd
     """Return the assistant: retriever plus the answer backend `llm` (or settings.llm), with fallback notes."""
     from assistant.answer import Assistant
     from assistant.backends import make_backend
+    from assistant.translate import find_translator
 
     retriever = build_retriever(settings, embedder)
     backend, notes = make_backend(settings, llm, retriever.embedder)
-    return Assistant(settings, retriever, backend, notes)
+    translator = find_translator(settings.translator) if backend.name != "extractive" else None
+    return Assistant(settings, retriever, backend, notes, translator)

@@ -215,6 +215,7 @@ def answer_json(answer) -> dict:
         "retrieved": [passage_json(p) for p in answer.passages],
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
         "notes": answer.notes,
+        "translation": answer.translation,
     }
 
 
@@ -234,6 +235,8 @@ def _print_sources(answer) -> None:
         console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
     for sentence in answer.unsupported:
         console.print(f"  [red]Uten støtte i kildene:[/] {sentence}", highlight=False)
+    if answer.translation:
+        console.print(f"  [dim]{answer.translation}[/]", highlight=False)
 
 
 def _stream_to_console(bot, question: str, history, filters) -> object:

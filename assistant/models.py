@@ -100,3 +100,4 @@ class Answer:
     unsupported: list[str] = field(default_factory=list)  # answer sentences the citation check could not back
     timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieval, first_token, total
     notes: list[str] = field(default_factory=list)  # e.g. fallbacks ("Ollama svarer ikke; bruker ...")
+    translation: str = ""  # how the text got into the asker's standard, e.g. machine-translated to nynorsk

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         description="Refuse before generating when the best passage's e5 cosine similarity is below this "
         "(just under the lowest answerable dev question: `python -m evals.calibrate_refusal`).",
     )
+    translator: Literal["apertium", "off"] = Field(
+        "apertium",
+        description="Bokmål-nynorsk translation for LLM answers to nynorsk questions: the model works in bokmål and "
+        "Apertium (Debian package apertium-nno-nob, used when installed) writes the answer in nynorsk; off = none.",
+    )
     history_turns: int = Field(6, ge=0, description="Conversation messages kept for follow-up questions.")
     upload_max_mb: int = Field(20, ge=1, le=1000, description="Largest file the UI accepts for upload, in MB.")
 

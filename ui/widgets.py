@@ -65,6 +65,8 @@ def answer(a: Answer, catalog: Catalog, key: str) -> None:
     st.html(f'<div class="answer">{render.answer_html(a)}</div>')
     if a.unsupported:
         st.caption("⚠ Markerte setninger kunne ikke bekreftes av kildene. Les dem med forsiktighet.")
+    if a.translation:
+        st.caption(a.translation)
     if a.citations:
         st.markdown("**Kilder**")
         for i, c in enumerate(a.citations):
