@@ -82,7 +82,9 @@ class Assistant:
         `on_retrieved` is called with the passages as soon as retrieval finishes, before any generation,
         so a UI can show the sources while a slow model is still reading them. `style` is an extra
         instruction for an LLM (e.g. plain language for residents); it never reaches retrieval, and the
-        extractive backend, which only quotes, ignores it.
+        extractive backend, which only quotes, ignores it. A nynorsk question reaches an LLM in bokmål
+        when a translator is set, and the answer is shown in nynorsk a finished sentence at a time;
+        its citations are checked on the model's own bokmål text.
         """
         from assistant.language import detect_language
 
@@ -98,7 +100,8 @@ class Assistant:
         if on_retrieved is not None:
             on_retrieved(list(passages))
 
-        if not passages or evidence(passages) < self.settings.refusal_threshold:
+        floor = self.settings.refusal_threshold_en if language == "en" else self.settings.refusal_threshold
+        if not passages or evidence(passages) < floor:
             text = NOT_FOUND[language]
             timings["first_token"] = time.perf_counter() - started
             yield text

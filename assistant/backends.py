@@ -97,8 +97,12 @@ class ExtractiveBackend:
 
     def generate(self, question: str, passages: Sequence[Chunk], language: str) -> Iterator[str]:
         """Yield the chosen sentences, each followed by its passage number; a not-found sentence if none fit."""
+        from assistant.language import content_words
+
         candidates = self._candidates(passages)
-        chosen = self._by_words(question, candidates) or self._by_meaning(question, candidates)
+        # English function words match no Norwegian sentence and would only dilute the share of words found
+        words = content_words(question) if language == "en" else question
+        chosen = self._by_words(words, candidates) or self._by_meaning(question, candidates)
         if not chosen:
             yield NOT_FOUND.get(language, NOT_FOUND["nb"])
             return

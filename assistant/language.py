@@ -12,6 +12,11 @@ NYNORSK_MARKERS = {
     "mykje", "noko", "nokon", "berre", "desse", "då", "òg", "ein", "eit", "sjølv", "meir",
 }
 ENGLISH_MARKERS = {"who", "what", "how", "why", "when", "where", "which", "the", "is", "are", "does", "do", "of", "in", "and"}
+# Words an English question is built of that say nothing about which Norwegian sentence answers it
+ENGLISH_FUNCTION_WORDS = ENGLISH_MARKERS | {
+    "a", "an", "to", "for", "on", "at", "with", "was", "were", "has", "have", "had", "did", "be", "been", "going",
+    "will", "there", "their", "its", "it", "this", "that", "these", "those", "from", "about", "many", "much",
+}
 BOKMAL_MARKERS = {"hvem", "hva", "hvordan", "hvorfor", "hvor", "ikke", "jeg", "de", "fra", "være", "mye", "noe", "noen", "bare", "mer"}
 
 
@@ -41,3 +46,9 @@ def detect_language(text: str) -> str:
     if nn_votes < 0:
         return "nb"
     return "nn" if nynorsk > bokmal else "nb"
+
+
+def content_words(question: str) -> str:
+    """Return an English question without its function words ("What is Kraftsamlingen?" -> "Kraftsamlingen?")."""
+    kept = [w for w in question.split() if re.sub(r"\W", "", w).lower() not in ENGLISH_FUNCTION_WORDS]
+    return " ".join(kept) or question

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         description="Refuse before generating when the best passage's e5 cosine similarity is below this "
         "(just under the lowest answerable dev question: `python -m evals.calibrate_refusal`).",
     )
+    refusal_threshold_en: float = Field(
+        0.78, ge=0, le=1,
+        description="The same floor for English questions, whose e5 similarity to Norwegian passages runs lower "
+        "(just under the lowest answerable English dev question).",
+    )
     translator: Literal["apertium", "off"] = Field(
         "apertium",
         description="Bokmål-nynorsk translation for LLM answers to nynorsk questions: the model works in bokmål and "

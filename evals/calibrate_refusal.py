@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant.answer import evidence, rule_rewrite
+    from assistant.language import detect_language
     from assistant.build import build_embedder, build_keyword_index, build_retriever, build_store
     from assistant.settings import get_settings
     from ingest.pipeline import ingest_paths
@@ -40,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         for item in items:
             question = rule_rewrite(item["question"], item.get("history", []))
             score = evidence(retriever.search(question, filters=item.get("filters")))
-            scored.append((score, bool(item["answerable"]), item["id"], item["question"]))
+            standard = "English" if detect_language(item["question"]) == "en" else "Norwegian"
+            scored.append((score, bool(item["answerable"]), item["id"], item["question"], standard))
     scored.sort()
-    for score, answerable, item_id, question in scored:
+    for score, answerable, item_id, question, _ in scored:
         print(f"{score:.3f} {'svar ' if answerable else 'AVVIS'} {item_id} {question}")
     best = (0.0, 0.0)
     positives = sum(1 for s in scored if s[1])
@@ -53,11 +55,18 @@ def main(argv: list[str] | None = None) -> int:
         balanced = (refused_right + answered_right) / 2
         if balanced > best[1]:
             best = (threshold, balanced)
-    floor = min(s[0] for s in scored if s[1])
-    caught = sum(1 for s in scored if not s[1] and s[0] < floor)
     print(f"\nbest separating threshold {best[0]:.3f} (balanced accuracy {best[1]:.3f}; {positives} answerable, {negatives} not)")
-    print(f"floor: {floor:.3f} is the lowest answerable score; a threshold just below it refuses {caught}/{negatives} "
-          "unanswerable questions before generation and no answerable one (the backend judges the rest)")
+    # e5 scores an English question against Norwegian passages lower: each standard gets its own floor
+    for standard, setting in (("Norwegian", "ASSISTANT_REFUSAL_THRESHOLD"), ("English", "ASSISTANT_REFUSAL_THRESHOLD_EN")):
+        group = [s for s in scored if s[4] == standard]
+        if not any(s[1] for s in group):
+            continue
+        floor = min(s[0] for s in group if s[1])
+        unanswerable = [s for s in group if not s[1]]
+        caught = sum(1 for s in unanswerable if s[0] < floor)
+        print(f"{standard} floor ({setting}): {floor:.3f} is the lowest answerable score; a threshold just below it "
+              f"refuses {caught}/{len(unanswerable)} unanswerable questions before generation and no answerable one "
+              "(the backend judges the rest)")
     return 0
 
 

@@ -131,8 +131,9 @@ def make_bots(
         if pipeline == "ours":
             bots[pipeline] = base
         elif pipeline in ("bm25", "vector"):
-            ungated = settings.model_copy(update={"refusal_threshold": 0.0})
-            bots[pipeline] = Assistant(ungated, ModeRetriever(base.retriever, pipeline), base.backend, base.notes)
+            ungated = settings.model_copy(update={"refusal_threshold": 0.0, "refusal_threshold_en": 0.0})
+            bots[pipeline] = Assistant(ungated, ModeRetriever(base.retriever, pipeline), base.backend, base.notes,
+                                       base.translator)
         elif pipeline == "naive":
             from evals.corpus import naive_index_dir
             from evals.naive import NaiveRAG, NaiveRetriever, open_index

@@ -98,3 +98,11 @@ def test_the_quote_for_a_short_answer_is_the_sentence_about_what_was_asked():
     assert asked[0].supported == without[0].supported  # the question changes which sentence is shown, not the verdict
     long = "Trondheim kommune fikk tillit fra FN på grunn av samarbeidet med NTNU og Trøndelag fylkeskommune [1]."
     assert build_citations(long, [passage], question="Hvem finansierer sekretariatet?")[0][0].quote.startswith("Trondheim kommune fikk tillit")
+
+
+def test_english_function_words_are_dropped_for_word_matching():
+    from assistant.language import content_words
+
+    assert content_words("What is Kraftsamlingen?") == "Kraftsamlingen?"
+    assert content_words("Who gave the opening talk in Stad?") == "gave opening talk Stad?"
+    assert content_words("What is it?") == "What is it?"  # nothing left: the question stays as asked

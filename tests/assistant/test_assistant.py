@@ -63,6 +63,17 @@ def test_nynorsk_and_english_questions_are_answered(bot):
     assert en.language == "en" and not en.refused and en.citations
 
 
+def test_english_questions_have_their_own_refusal_floor(bot, corpus_settings):
+    # e5 scores English questions against Norwegian passages lower: 0.80 here, under the Norwegian floor
+    question = "What is Kraftsamlingen?"
+    en = bot.ask(question)
+    assert en.language == "en" and not en.refused and "Kraftsamlingen" in en.text and en.citations[0].source == FN
+    strict = build_assistant(corpus_settings.model_copy(update={"refusal_threshold_en": corpus_settings.refusal_threshold}),
+                             "extractive", bot.retriever.embedder)
+    assert strict.ask(question).refused  # one floor for both standards refused it
+    assert bot.ask("What is the capital of Australia?").refused
+
+
 def test_follow_up_is_rewritten_from_history(bot):
     history = [{"role": "user", "content": "Hva er U4SSC?"},
                {"role": "assistant", "content": "FN-senteret er under FN-paraplyen U4SSC [1]."}]
