@@ -150,9 +150,10 @@ class Assistant:
         wordless = not has_words(text)  # nothing but markers answers nothing
         refused = wordless or bool(CANNOT_ANSWER.search(text))
         if not refused:
-            text = attribute_uncited(text, shown, embedder)
+            text = attribute_uncited(text, shown, embedder, model_question)
         citations, unsupported = build_citations(text, shown, embedder, model_question)
-        refused = wordless or (refused and not citations)
+        # an answer no passage backs at all is not from the documents, however sure it sounds
+        refused = wordless or not citations
         if refused:
             citations = []
             unsupported = []  # "not in the documents" is no claim to back

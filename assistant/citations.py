@@ -147,15 +147,43 @@ def _support(sentence: str, chunk: Chunk, embedder: Embedder | None) -> float:
     return max(lexical / LEXICAL_SUPPORT, cosine / EMBEDDING_SUPPORT if cosine else 0.0)
 
 
-def attribute_uncited(answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None) -> str:
+def short_answer_passage(question: str, answer: str, passages: Sequence[Chunk]) -> int | None:
+    """Return the number of the first passage with a sentence holding the short answer verbatim and a question word.
+
+    "Bystyret" answers "Hvem leder FN-senteret?" when a passage sentence says "bystyret" and also
+    names something else the question asks about ("FN-senteret"); a bare number or name found in an
+    unrelated sentence ("50 personer" in a passage about a panel) backs nothing.
+    """
+    from assistant.keyword import tokenize
+
+    phrase = strip_markers(answer).strip(" .!?…").casefold()
+    if not phrase:
+        return None
+    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+    asked = set(tokenize([question])[0]) - set(tokenize([phrase])[0])
+    for n, chunk in enumerate(passages, start=1):
+        for sentence in split_sentences(chunk.text):
+            if pattern.search(sentence.casefold()) and asked & set(tokenize([sentence])[0]):
+                return n
+    return None
+
+
+def attribute_uncited(answer: str, passages: Sequence[Chunk], embedder: Embedder | None = None, question: str = "") -> str:
     """Return the answer with a [n] added to each uncited sentence that one of the passages clearly backs.
 
     Small models often state the right fact without its marker; the marker is then derived from the
-    evidence (the same check that verifies the model's own citations), never invented.
+    evidence (the same check that verifies the model's own citations), never invented. A reply of one
+    or two words ("Bystyret", "370") is matched verbatim, together with the question it answers.
     """
     out = answer
     for sentence in split_sentences(answer):
-        if cited_numbers(sentence) or len(strip_markers(sentence).split()) < 3:
+        if cited_numbers(sentence):
+            continue
+        if len(strip_markers(sentence).split()) < 3:
+            n = short_answer_passage(question, sentence, passages) if question else None
+            if n is not None:
+                body = sentence.rstrip()
+                out = out.replace(sentence, f"{body[:-1]} [{n}]{body[-1]}" if body[-1] in ".!?…" else f"{body} [{n}]", 1)
             continue
         scores = [_support(sentence, chunk, embedder) for chunk in passages]
         if not scores or max(scores) < 1.0:

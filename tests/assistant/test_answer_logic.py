@@ -106,3 +106,61 @@ def test_english_function_words_are_dropped_for_word_matching():
     assert content_words("What is Kraftsamlingen?") == "Kraftsamlingen?"
     assert content_words("Who gave the opening talk in Stad?") == "gave opening talk Stad?"
     assert content_words("What is it?") == "What is it?"  # nothing left: the question stays as asked
+
+
+def test_a_short_answer_is_cited_where_it_stands_with_what_was_asked():
+    from assistant.citations import attribute_uncited, short_answer_passage
+
+    passages = [chunk(1, "Trondheimspanelet: 50 personer ble valgt ut. Panelet møttes tre ganger."),
+                chunk(2, "Øverste ledelse for FN-senteret er bystyret. Sekretariatet består av ti personer.")]
+    asked = "Hvem er øverste ledelse for FN-senteret?"
+    assert short_answer_passage(asked, "Bystyret", passages) == 2
+    assert attribute_uncited("Bystyret", passages, None, asked) == "Bystyret [2]"
+    assert attribute_uncited("Bystyret.", passages, None, asked) == "Bystyret [2]."
+    # the number stands in passage 1, but beside nothing else the question asks about
+    secretariat = "Hvor mange personer består sekretariatet til FN-senteret av?"
+    assert short_answer_passage(secretariat, "50 personer", passages) is None
+    assert short_answer_passage(secretariat, "ti personer", passages) == 2
+    assert short_answer_passage(asked, "styret", passages) is None  # whole words only
+    assert attribute_uncited("Bystyret", passages) == "Bystyret"  # without the question: left alone
+
+
+class Scripted:
+    """A backend stand-in that replies with a fixed text (logic test of what the assistant does with it)."""
+
+    name = "llamacpp:scripted"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def generate(self, question, passages, language):
+        yield self.reply
+
+    def rewrite(self, question, history):
+        return None
+
+
+class Retrieved:
+    """A retriever stand-in returning fixed passages with a strong vector score."""
+
+    embedder = None
+
+    def __init__(self, passages) -> None:
+        self.passages = passages
+
+    def search(self, question, k, filters=None):
+        return [p.__class__(**{**p.__dict__, "meta": {"vector_score": 0.9}}) for p in self.passages]
+
+
+def test_an_answer_no_passage_backs_is_a_refusal(tmp_path):
+    from assistant.answer import Assistant
+    from assistant.settings import get_settings
+
+    settings = get_settings(data_dir=tmp_path)
+    invented = Assistant(settings, Retrieved(PASSAGES), Scripted("The mayor of Tromsø is Kristian Mjøen.")).ask(
+        "Who is the mayor of Tromsø?")
+    assert invented.refused and invented.text == "I could not find the answer in the documents."
+    assert invented.citations == [] and invented.passages  # the closest passages are still there
+    short = Assistant(settings, Retrieved(PASSAGES), Scripted("Kommunebudsjettet")).ask("Hvem finansierer senteret?")
+    assert not short.refused and short.text == "Kommunebudsjettet [1]" and short.citations[0].supported
+    assert "kommunebudsjettet" in short.citations[0].quote
