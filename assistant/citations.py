@@ -151,8 +151,9 @@ def short_answer_passage(question: str, answer: str, passages: Sequence[Chunk]) 
     """Return the number of the first passage with a sentence holding the short answer verbatim and a question word.
 
     "Bystyret" answers "Hvem leder FN-senteret?" when a passage sentence says "bystyret" and also
-    names something else the question asks about ("FN-senteret"); a bare number or name found in an
-    unrelated sentence ("50 personer" in a passage about a panel) backs nothing.
+    names something else the question asks about ("FN-senteret"), itself or in the line before it
+    (a heading); a bare number or name found in an unrelated sentence ("50 personer" in a passage
+    about a panel) backs nothing.
     """
     from assistant.keyword import tokenize
 
@@ -162,8 +163,10 @@ def short_answer_passage(question: str, answer: str, passages: Sequence[Chunk]) 
     pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
     asked = set(tokenize([question])[0]) - set(tokenize([phrase])[0])
     for n, chunk in enumerate(passages, start=1):
-        for sentence in split_sentences(chunk.text):
-            if pattern.search(sentence.casefold()) and asked & set(tokenize([sentence])[0]):
+        sentences = split_sentences(chunk.text)
+        for i, sentence in enumerate(sentences):
+            context = " ".join(sentences[max(i - 1, 0) : i + 1])  # a heading line stands just before its text
+            if pattern.search(sentence.casefold()) and asked & set(tokenize([context])[0]):
                 return n
     return None
 

@@ -123,6 +123,8 @@ def test_a_short_answer_is_cited_where_it_stands_with_what_was_asked():
     assert short_answer_passage(secretariat, "ti personer", passages) == 2
     assert short_answer_passage(asked, "styret", passages) is None  # whole words only
     assert attribute_uncited("Bystyret", passages) == "Bystyret"  # without the question: left alone
+    headed = [chunk(1, "Barnehagepanelet\nFemåringer fra Kristiansten barnehage har delt sine tanker.")]
+    assert short_answer_passage("Hvilken barnehage var med i barnehagepanelet?", "Kristiansten barnehage", headed) == 1
 
 
 class Scripted:
