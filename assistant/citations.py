@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,10 +77,21 @@ def lexical_support(sentence: str, passage: str) -> float:
     from assistant.keyword import tokenize
 
     words, passage_words = tokenize([strip_markers(sentence), passage])
+    # "the", "of", "is" are no Norwegian stop words, but they back nothing an English answer claims
+    words = [w for w in words if w not in _english_function_tokens()]
     if not words:
         return 1.0
     have = set(passage_words)
     return sum(1 for w in words if w in have) / len(words)
+
+
+@lru_cache(maxsize=1)
+def _english_function_tokens() -> frozenset[str]:
+    """Return English function words as the keyword tokenizer writes them ("to" is also Norwegian for two)."""
+    from assistant.keyword import tokenize
+    from assistant.language import ENGLISH_FUNCTION_WORDS
+
+    return frozenset(tokenize([" ".join(sorted(ENGLISH_FUNCTION_WORDS - {"to"}))])[0])
 
 
 def best_quote(sentence: str, passage: str, embedder: Embedder | None = None) -> tuple[str, float, float]:

@@ -166,3 +166,14 @@ def test_an_answer_no_passage_backs_is_a_refusal(tmp_path):
     short = Assistant(settings, Retrieved(PASSAGES), Scripted("Kommunebudsjettet")).ask("Hvem finansierer senteret?")
     assert not short.refused and short.text == "Kommunebudsjettet [1]" and short.citations[0].supported
     assert "kommunebudsjettet" in short.citations[0].quote
+
+
+def test_english_function_words_back_no_claim():
+    from assistant.citations import attribute_uncited, lexical_support
+
+    epigraph = chunk(1, "“The time has passed when a few influential people could gather in a room to decide what a "
+                        "city will be.” Trondheim kommune har laget en samfunnsplan.")
+    claim = "The head of the secretariat of the UN centre in Trondheim is Trondheim kommune."
+    assert lexical_support(claim, epigraph.text) < 0.5  # only "Trondheim" and "kommune" are there
+    assert attribute_uncited(claim, [epigraph]) == claim
+    assert lexical_support("Stad kommune hosted the meeting.", "Stad kommune var vertskap for samlingen.") >= 0.5
