@@ -72,10 +72,25 @@ def has_words(text: str) -> bool:
     return bool(re.search(r"\w", strip_markers(text)))
 
 
+def names(sentence: str) -> set[str]:
+    """Return the names and numbers a sentence mentions: capitalised words after its first word, and digits."""
+    words = strip_markers(sentence).split()[1:]
+    found = {w.strip(".,;:!?()«»\"'“”").casefold() for w in words if re.match(r"[A-ZÆØÅ][\wæøåÆØÅ-]", w)}
+    return {n for n in found if n} | set(re.findall(r"\d+", strip_markers(sentence)))
+
+
 def lexical_support(sentence: str, passage: str) -> float:
-    """Return the share of the sentence's stemmed content words that occur in the passage (1.0 if none)."""
+    """Return the share of the sentence's stemmed content words that occur in the passage (1.0 if none).
+
+    A sentence naming someone or something the passage never names ("The mayor of Tromsø is ...")
+    gets 0: the other words may all be there, but the claim is about something else.
+    """
     from assistant.keyword import tokenize
 
+    text = passage.casefold()
+    for name in names(sentence):  # "Trondheims" (genitive) is named by "Trondheim"
+        if not any(re.search(rf"(?<!\w){re.escape(form)}", text) for form in {name, name.removesuffix("s")} if form):
+            return 0.0
     words, passage_words = tokenize([strip_markers(sentence), passage])
     # "the", "of", "is" are no Norwegian stop words, but they back nothing an English answer claims
     words = [w for w in words if w not in _english_function_tokens()]
