@@ -115,16 +115,32 @@ def translate_text(text: str, translator: Translator, pair: str) -> str:
 
 
 def translate_stream(pieces: Iterator[str], translator: Translator, pair: str) -> Iterator[str]:
-    """Yield the streamed text translated one finished sentence at a time (the rest when the stream ends)."""
+    """Yield the streamed text translated one finished sentence at a time (the rest when the stream ends).
+
+    If the translator fails, the text goes on untranslated rather than being lost; the caller's final
+    translation of the whole answer then fails too and says so.
+    """
+    failed = False
+
+    def shown(text: str) -> str:
+        nonlocal failed
+        if not failed:
+            try:
+                return translate_text(text, translator, pair)
+            except TranslationError as exc:
+                log.warning("translation failed mid-answer, showing the rest untranslated: %s", exc)
+                failed = True
+        return text
+
     buffer = ""
     for piece in pieces:
         buffer += piece
         ends = [m.end() for m in _BOUNDARY.finditer(buffer)]
         if ends:
             done, buffer = buffer[: ends[-1]], buffer[ends[-1] :]
-            yield translate_text(done, translator, pair)
+            yield shown(done)
     if buffer:
-        yield translate_text(buffer, translator, pair)
+        yield shown(buffer)
 
 
 def translate_answer(text: str, unsupported: Sequence[str], translator: Translator, pair: str) -> tuple[str, list[str]]:

@@ -56,6 +56,15 @@ def test_stream_is_translated_a_finished_sentence_at_a_time(apertium):
     assert "".join(out) == "Kommunen har ikkje ein klimaplan [1]. Kven eig han? Kommunen sjølv [2]."
 
 
+def test_a_translator_failing_mid_stream_loses_no_text(tmp_path):
+    broken = tmp_path / "apertium"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    pieces = ["Kommunen har ikke ", "en plan [1]. Den ", "kommer i 2026 [2]."]
+    out = list(translate_stream(iter(pieces), ApertiumTranslator(str(broken)), TO_NYNORSK))
+    assert "".join(out) == "".join(pieces)
+
+
 def test_unsupported_sentences_still_match_the_translated_answer(apertium):
     text = "Senteret finansieres over budsjettet [1]. Kommunen bygger ikke en fabrikk."
     out, unsupported = translate_answer(text, ["Kommunen bygger ikke en fabrikk."], apertium, TO_NYNORSK)
@@ -135,3 +144,28 @@ def test_when_translation_fails_the_model_is_asked_in_nynorsk_and_the_note_says_
 def test_settings_choose_the_translator(apertium):
     assert get_settings(translator="off").translator == "off"
     assert find_translator(get_settings().translator) is not None
+
+
+class HalfBroken:
+    """Translates into bokmål with the real Apertium but fails into nynorsk (logic test of the fallback)."""
+
+    name = "half-broken"
+
+    def __init__(self, real: ApertiumTranslator) -> None:
+        self.real = real
+
+    def translate(self, lines, pair):
+        if pair == TO_NYNORSK:
+            raise TranslationError("nob-nno failed")
+        return self.real.translate(lines, pair)
+
+
+def test_when_translating_the_answer_fails_the_checked_bokmal_answer_is_shown(apertium, tmp_path):
+    model = BokmalModel()
+    bot = Assistant(get_settings(data_dir=tmp_path), OnePassage(), model, translator=HalfBroken(apertium))  # type: ignore[arg-type]
+    items = list(bot.stream("Kven finansierer FN-senteret?"))
+    answer = items[-1]
+    assert model.asked == [("Hvem finansierer FN-sentret?", "nb")]
+    assert "".join(items[:-1]) == "Senteret finansieres over kommunebudsjettet [1]. Det har ikke egne inntekter."
+    assert not answer.refused and answer.text.startswith("Senteret finansieres over kommunebudsjettet [1].")
+    assert answer.translation.startswith("Omsetjinga til nynorsk feila") and answer.citations
