@@ -127,21 +127,6 @@ def test_a_short_answer_is_cited_where_it_stands_with_what_was_asked():
     assert short_answer_passage("Hvilken barnehage var med i barnehagepanelet?", "Kristiansten barnehage", headed) == 1
 
 
-class Scripted:
-    """A backend stand-in that replies with a fixed text (logic test of what the assistant does with it)."""
-
-    name = "llamacpp:scripted"
-
-    def __init__(self, reply: str) -> None:
-        self.reply = reply
-
-    def generate(self, question, passages, language):
-        yield self.reply
-
-    def rewrite(self, question, history):
-        return None
-
-
 class Retrieved:
     """A retriever stand-in returning fixed passages with a strong vector score."""
 
@@ -157,13 +142,14 @@ class Retrieved:
 def test_an_answer_no_passage_backs_is_a_refusal(tmp_path):
     from assistant.answer import Assistant
     from assistant.settings import get_settings
+    from tests.stand_ins import ScriptedBackend
 
     settings = get_settings(data_dir=tmp_path)
-    invented = Assistant(settings, Retrieved(PASSAGES), Scripted("The mayor of Tromsø is Kristian Mjøen.")).ask(
+    invented = Assistant(settings, Retrieved(PASSAGES), ScriptedBackend("The mayor of Tromsø is Kristian Mjøen.")).ask(
         "Who is the mayor of Tromsø?")
     assert invented.refused and invented.text == "I could not find the answer in the documents."
     assert invented.citations == [] and invented.passages  # the closest passages are still there
-    short = Assistant(settings, Retrieved(PASSAGES), Scripted("Kommunebudsjettet")).ask("Hvem finansierer senteret?")
+    short = Assistant(settings, Retrieved(PASSAGES), ScriptedBackend("Kommunebudsjettet")).ask("Hvem finansierer senteret?")
     assert not short.refused and short.text == "Kommunebudsjettet [1]" and short.citations[0].supported
     assert "kommunebudsjettet" in short.citations[0].quote
 

@@ -6,6 +6,7 @@ from assistant import kommunestatus as ks
 from assistant.catalog import Catalog, DocumentInfo, build_catalog
 from assistant.models import Answer, Chunk, Citation
 from assistant.readability import band, lix
+from tests.stand_ins import ScriptedBackend
 
 
 def test_lix_matches_the_formula_and_ignores_citation_markers():
@@ -84,21 +85,6 @@ def test_status_of_trondheim_from_the_real_corpus(corpus_settings, e5):
 def test_marker_only_sentences_are_never_shown():
     kept, dropped = ks.supported_text(_answer("[1][2]. Kommunen har en plan [1]."))
     assert kept == "Kommunen har en plan [1]." and dropped == []
-
-
-class ScriptedBackend:
-    """A stand-in LLM that always says the same thing: for the logic around a model's reply."""
-
-    name = "scripted"
-
-    def __init__(self, reply: str) -> None:
-        self.reply = reply
-
-    def generate(self, question, passages, language):
-        yield self.reply
-
-    def rewrite(self, question, history):
-        return None
 
 
 @pytest.mark.parametrize("reply", ["[1][2][3][4]", " [1] ", "Jeg fant ikke svaret i dokumentene."])
