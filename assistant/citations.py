@@ -209,16 +209,15 @@ def attribute_uncited(answer: str, passages: Sequence[Chunk], embedder: Embedder
     for sentence in split_sentences(answer):
         if cited_numbers(sentence):
             continue
+        n: int | None = None
         if len(strip_markers(sentence).split()) < 3:
             n = short_answer_passage(question, sentence, passages) if question else None
-            if n is not None:
-                body = sentence.rstrip()
-                out = out.replace(sentence, f"{body[:-1]} [{n}]{body[-1]}" if body[-1] in ".!?…" else f"{body} [{n}]", 1)
+        else:
+            scores = [_support(sentence, chunk, embedder) for chunk in passages]
+            if scores and max(scores) >= 1.0:
+                n = int(np.argmax(scores)) + 1
+        if n is None:
             continue
-        scores = [_support(sentence, chunk, embedder) for chunk in passages]
-        if not scores or max(scores) < 1.0:
-            continue
-        n = int(np.argmax(scores)) + 1
         body = sentence.rstrip()
         marked = f"{body[:-1]} [{n}]{body[-1]}" if body[-1] in ".!?…" else f"{body} [{n}]"
         out = out.replace(sentence, marked, 1)
