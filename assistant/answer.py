@@ -12,11 +12,19 @@ from assistant.citations import attribute_uncited, build_citations, clean_marker
 from assistant.llm import Message
 from assistant.models import Answer, Chunk
 from assistant.prompt import NOT_FOUND
+from assistant.translate import (
+    TO_BOKMAL,
+    TO_NYNORSK,
+    TranslationError,
+    Translator,
+    translate_answer,
+    translate_stream,
+    translate_text,
+)
 
 if TYPE_CHECKING:
     from assistant.retrieve import Retriever
     from assistant.settings import Settings
-    from assistant.translate import Translator
 
 # The model saying it cannot answer, in the three standards.
 CANNOT_ANSWER = re.compile(
@@ -116,8 +124,6 @@ class Assistant:
         model_language, model_question = language, standalone
         pivot = self._via_bokmal(language)
         if pivot:
-            from assistant.translate import TO_BOKMAL, TranslationError, translate_text
-
             try:
                 asked, model_language = translate_text(asked, self.translator, TO_BOKMAL), "nb"  # type: ignore[arg-type]
                 model_question = asked
@@ -134,8 +140,6 @@ class Assistant:
 
         shown_pieces: Iterator[str] = generated()
         if pivot:
-            from assistant.translate import TO_NYNORSK, translate_stream
-
             shown_pieces = translate_stream(shown_pieces, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
         first = True
         for piece in shown_pieces:
@@ -159,8 +163,6 @@ class Assistant:
             unsupported = []  # "not in the documents" is no claim to back
             text = NOT_FOUND[language]  # small models answer the refusal in bokmål whatever was asked
         elif pivot:
-            from assistant.translate import TO_NYNORSK, TranslationError, translate_answer
-
             try:
                 text, unsupported = translate_answer(text, unsupported, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
                 translation = TRANSLATED_NOTE
