@@ -1,5 +1,5 @@
 """Run the command line with `python -m assistant`."""
 
-from assistant.cli import main
+from assistant.cli.main import main
 
 main()

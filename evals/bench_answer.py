@@ -7,7 +7,7 @@ counters give the prefill rate; the overhead figure compares the measured time t
 what the model itself needs to evaluate the prompt tokens it did not have cached
 (time to first token / (evaluated prompt tokens / prefill rate)); target <= 1.2.
 
-Sentence vectors are cached across questions, as in the running app (assistant.vectorcache);
+Sentence vectors are cached across questions, as in the running app (App.sentence_embedder);
 `--cold` empties that cache before every question, so each prompt ranks its sentences from scratch.
 """
 
@@ -20,13 +20,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from assistant.app import App
+from assistant.core.settings import get_settings
+from assistant.llm.base import LLMUnavailable
+from evals.metrics import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def pct(values: list[float], q: float) -> float:
     """Return the q-quantile (0..1) of values, 0 when there are none."""
-    from evals.metrics import percentile
-
     return percentile(values, q * 100) or 0.0
 
 
@@ -39,42 +42,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "dev.jsonl")
     args = parser.parse_args(argv)
 
-    from assistant.answer import Assistant
-    from assistant.backends import make_backend
-    from assistant.build import build_embedder, build_keyword_index, build_retriever, build_store
-    from assistant.llm import LLMUnavailable
-    from assistant.settings import get_settings
-    from assistant.vectorcache import sentence_vectors
-    from ingest.pipeline import ingest_paths
 
     items = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [i["question"] for i in items if i["answerable"] and not i.get("history")]
     with tempfile.TemporaryDirectory(prefix="bench-answer-") as tmp:
         settings = get_settings(data_dir=Path(tmp), corpus_dir=ROOT / "corpus")
         settings = settings.model_copy(update={"data_dir": Path(tmp)})
-        embedder = build_embedder(settings)
-        ingest_paths([ROOT / "corpus"], settings, build_store(settings, embedder), build_keyword_index(settings),
-                     embedder, progress=False)
-        retriever = build_retriever(settings, embedder)
         models_dir = get_settings().models_dir()  # assembled models live in the real data dir
         settings = settings.model_copy(update={"llamacpp_model": str(models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")})
+        app = App(settings)
+        app.ingester().ingest([ROOT / "corpus"], progress=False)
         for name in args.backends.split(","):
             try:
-                backend, _ = make_backend(settings, name, embedder)
+                bot = app.assistant(name)
             except LLMUnavailable as exc:
                 print(f"\n{name}: not available ({exc})")
                 continue
-            bot = Assistant(settings, retriever, backend)
+            backend = bot.backend
             bot.ask(questions[0])  # warm-up: model load, language detector, caches
             asked = questions if name == "extractive" else questions[: args.limit]
             first, total, prompt_tokens, evaluated, prefill, decode, overhead = [], [], [], [], [], [], []
             for question in asked:
                 if args.cold:
-                    sentence_vectors().clear()
+                    app.sentence_embedder.cache.clear()
                 answer = bot.ask(question)
                 first.append(answer.timings.get("first_token", 0.0))
                 total.append(answer.timings["total"])
-                timing = getattr(getattr(backend, "chat", None), "last_timing", {}) or {}
+                timing = getattr(backend.chat, "last_timing", None) or {}
                 if timing.get("prompt_eval_s"):
                     prompt_tokens.append(timing["prompt_tokens"])
                     evaluated.append(timing["prompt_eval_tokens"])

@@ -18,13 +18,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.app import App
+from assistant.core.settings import get_settings
+from assistant.index.store import record_to_chunk
+from evals.norquad import load_split
+from ingest.chunk import embedding_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_corpus(folder: Path, norquad_contexts: int) -> int:
     """Write the real corpus and NorQuAD contexts as .txt files into folder; return the file count."""
-    from evals.norquad import load_split
-
     shutil.copytree(ROOT / "corpus", folder)
     docs = load_split("validation")[0] + load_split("test")[0]
     for doc in docs[:norquad_contexts]:
@@ -39,25 +43,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contexts", type=int, default=150, help="NorQuAD contexts to add to the corpus (max 944)")
     args = parser.parse_args(argv)
 
-    from assistant.build import build_embedder, build_keyword_index, build_store
-    from assistant.settings import get_settings
-    from ingest.chunk import embedding_text
-    from ingest.pipeline import ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         tmp_path = Path(tmp)
         corpus = tmp_path / "corpus"
         files = write_corpus(corpus, args.contexts)
         settings = get_settings(data_dir=tmp_path / "data", corpus_dir=corpus)
-        embedder = build_embedder(settings)
+        app = App(settings)
+        embedder, store = app.embedder, app.store
         embedder.embed_passages(["oppvarming"])  # warm the engine for both measurements alike
-
-        store = build_store(settings, embedder)
         started = time.perf_counter()
-        report = ingest_paths([corpus], settings, store, build_keyword_index(settings), embedder, progress=False)
+        report = app.ingester().ingest([corpus], progress=False)
         e2e = time.perf_counter() - started
 
-        from assistant.store import record_to_chunk
 
         texts = [embedding_text(record_to_chunk(i, t, m)) for i, t, m in store.iter_records()]
         started = time.perf_counter()
@@ -65,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = time.perf_counter() - started
 
         started = time.perf_counter()
-        again = ingest_paths([corpus], settings, store, build_keyword_index(settings), embedder, progress=False)
+        again = App(settings, embedder).ingester().ingest([corpus], progress=False)
         reingest = time.perf_counter() - started
         env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CORPUS_DIR": str(corpus)}
         started = time.perf_counter()

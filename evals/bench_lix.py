@@ -12,6 +12,17 @@ import argparse
 import statistics
 import sys
 
+from assistant.app import App
+from assistant.core.readability import CITIZEN_TARGET, lix
+from assistant.core.settings import get_settings
+from assistant.llm.base import LLMUnavailable
+from assistant.services.kommunestatus import (
+    PLAIN_STYLE,
+    suggested_questions,
+    summarize,
+    supported_text,
+)
+
 
 def main(argv: list[str] | None = None) -> int:
     """Print LIX per kommune and backend; return the exit status."""
@@ -19,34 +30,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="extractive,llamacpp", help="comma-separated answer backends")
     args = parser.parse_args(argv)
 
-    from assistant.answer import Assistant
-    from assistant.backends import make_backend
-    from assistant.build import build_retriever
-    from assistant.catalog import build_catalog
-    from assistant.kommunestatus import PLAIN_STYLE, suggested_questions, summarize, supported_text
-    from assistant.llm import LLMUnavailable
-    from assistant.readability import CITIZEN_TARGET, lix
-    from assistant.settings import get_settings
 
-    settings = get_settings()
-    retriever = build_retriever(settings)
-    kommuner = build_catalog(retriever.store).kommuner
+    app = App(get_settings())
+    kommuner = app.catalog().kommuner
     if not kommuner:
         print("the store holds no documents about any kommune: run `assistant ingest` first", file=sys.stderr)
         return 2
     for name in args.backends.split(","):
         try:
-            backend, _ = make_backend(settings, name, retriever.embedder)
+            bot = app.assistant(name)
         except LLMUnavailable as exc:
             print(f"{name}: skipped ({exc})")
             continue
-        bot = Assistant(settings, retriever, backend)
+        backend = bot.backend
         scores: list[float] = []
         print(f"\n{backend.name}")
         for kommune in kommuner:
             summary = summarize(kommune, bot)
             texts = [("oppsummering", summary.text, len(summary.dropped))]
-            for question in suggested_questions(kommune, bot):
+            for question in suggested_questions(kommune, app.quoting()):
                 text, dropped = supported_text(bot.ask(question, filters={"kommune": kommune}, style=PLAIN_STYLE))
                 texts.append((question, text, len(dropped)))
             for label, text, dropped in texts:

@@ -16,7 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.app import App
+from assistant.core.settings import get_settings
 from evals.metrics import KS, hit_at_k, reciprocal_rank, retrieval_hits
+from evals.norquad import load_split
+from ingest.pipeline import prepare
 
 MODES = ("bm25", "vector", "hybrid")
 
@@ -47,11 +51,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a setting, e.g. --set chunk_tokens=400 --set rrf_k=30")
     args = parser.parse_args(argv)
 
-    from assistant.build import build_embedder, build_keyword_index, build_store
-    from assistant.retrieve import Retriever
-    from assistant.settings import get_settings
-    from evals.norquad import load_split
-    from ingest.pipeline import index_documents, prepare
 
     tmp = None
     data_dir = args.data_dir
@@ -61,18 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.set)
     settings = get_settings(data_dir=data_dir, collection="norquad", **overrides)
 
-    embedder = build_embedder(settings)
-    store = build_store(settings, embedder)
-    keyword = build_keyword_index(settings)
+    app = App(settings)
+    store = app.store
     if not (args.reuse and store.count()):
         store.reset()
         docs = []
         for split in ("validation", "test"):
             docs.extend(load_split(split)[0])
         started = time.perf_counter()
-        n = index_documents((prepare(d) for d in docs), settings, store, keyword, embedder, progress=True, total=len(docs))
+        n = app.ingester().index_documents((prepare(d) for d in docs), progress=True, total=len(docs))
         print(f"indexed {len(docs)} contexts as {n} chunks in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    retriever = Retriever(settings, store, keyword, embedder)
+    retriever = app.retriever
     items = load_split(args.split)[1]
     if args.limit:
         items = items[: args.limit]
@@ -87,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         results[mode] = {**scores(ranks), "seconds": time.perf_counter() - started}
 
     print(f"\nNorQuAD {args.split}: {len(items)} questions, {store.count()} chunks, "
-          f"embedder {embedder.name}, chunk_tokens {settings.chunk_tokens}, overlap {settings.chunk_overlap}")
+          f"embedder {app.embedder.name}, chunk_tokens {settings.chunk_tokens}, overlap {settings.chunk_overlap}")
     print(f"{'mode':8} " + " ".join(f"{k:>6}" for k in [*(f'R@{k}' for k in KS), 'MRR']))
     for mode, row in results.items():
         print(f"{mode:8} " + " ".join(f"{row[key]:6.3f}" for key in [*(f'R@{k}' for k in KS), 'MRR']))

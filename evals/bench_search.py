@@ -15,7 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
+from assistant.answering.retrieve import Retriever
+from assistant.app import App
+from assistant.core.kommuner import load_register
+from assistant.core.models import Chunk
+from assistant.core.settings import get_settings
 from evals.metrics import percentile
+from evals.norquad import load_split
+from ingest.chunk import chunk_document, embedding_text
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -45,16 +54,10 @@ def measure(retriever, questions: list[str], repeats: int) -> list[float]:
     return times
 
 
-def synthetic_store(settings, embedder, size: int, bases: int = 400, seed: int = 7):
-    """Return a retriever over `size` synthetic chunks derived from real NorQuAD chunks."""
-    import numpy as np
+def synthetic_store(app: App, size: int, bases: int = 400, seed: int = 7) -> Retriever:
+    """Return the app's retriever over `size` synthetic chunks derived from real NorQuAD chunks."""
+    settings, embedder = app.settings, app.embedder
 
-    from assistant.build import build_keyword_index, build_store
-    from assistant.models import Chunk
-    from assistant.retrieve import Retriever
-    from evals.norquad import load_split
-    from ingest.chunk import chunk_document, embedding_text
-    from ingest.meta import load_register
 
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
@@ -64,7 +67,7 @@ def synthetic_store(settings, embedder, size: int, bases: int = 400, seed: int =
     base_vectors = embedder.embed_passages([embedding_text(c) for c in base])
     sentences = [s.strip() + "." for c in chunks for s in c.text.split(".") if len(s.strip()) > 20]
     kommuner = [k.name for k in load_register()]
-    store = build_store(settings, embedder)
+    store = app.store
     store.bump_generation()
     batch = 5000
     for start in range(0, size, batch):
@@ -79,9 +82,8 @@ def synthetic_store(settings, embedder, size: int, bases: int = 400, seed: int =
             v = base_vectors[j] + nrng.normal(0, 0.02, base_vectors.shape[1]).astype("float32")
             vectors.append(v / np.linalg.norm(v))
         store.upsert(chunks, np.asarray(vectors))
-    keyword = build_keyword_index(settings)
-    keyword.build(store.iter_records(), store.generation())
-    return Retriever(settings, store, keyword, embedder)
+    app.keyword.build(store.iter_records(), store.generation())
+    return app.retriever
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,16 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="passes over the questions")
     args = parser.parse_args(argv)
 
-    from assistant.build import build_embedder, build_keyword_index, build_retriever, build_store
-    from assistant.settings import get_settings
-    from ingest.pipeline import ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         settings = get_settings(data_dir=Path(tmp) / "corpus-data", corpus_dir=ROOT / "corpus")
-        embedder = build_embedder(settings)
-        store = build_store(settings, embedder)
-        ingest_paths([ROOT / "corpus"], settings, store, build_keyword_index(settings), embedder, progress=False)
-        corpus_retriever = build_retriever(settings, embedder)
+        app = App(settings)
+        embedder = app.embedder
+        app.ingester().ingest([ROOT / "corpus"], progress=False)
+        corpus_retriever = app.retriever
         embed_ms = []
         for q in QUESTIONS * args.repeats:
             started = time.perf_counter()
@@ -110,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
         big_settings = get_settings(data_dir=Path(tmp) / "big-data", collection="synthetic")
         started = time.perf_counter()
-        big = synthetic_store(big_settings, embedder, args.size)
+        big = synthetic_store(App(big_settings, embedder), args.size)
         build_s = time.perf_counter() - started
         big_ms = measure(big, QUESTIONS, args.repeats)
 

@@ -15,6 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from assistant.answering.pipeline import evidence, rule_rewrite
+from assistant.app import App
+from assistant.core.language import detect_language
+from assistant.core.settings import get_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,19 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "dev.jsonl")
     args = parser.parse_args(argv)
 
-    from assistant.answer import evidence, rule_rewrite
-    from assistant.language import detect_language
-    from assistant.build import build_embedder, build_keyword_index, build_retriever, build_store
-    from assistant.settings import get_settings
-    from ingest.pipeline import ingest_paths
 
     items = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
         settings = get_settings(data_dir=Path(tmp), corpus_dir=ROOT / "corpus")
-        embedder = build_embedder(settings)
-        ingest_paths([ROOT / "corpus"], settings, build_store(settings, embedder), build_keyword_index(settings),
-                     embedder, progress=False)
-        retriever = build_retriever(settings, embedder)
+        app = App(settings)
+        app.ingester().ingest([ROOT / "corpus"], progress=False)
+        retriever = app.retriever
         scored = []
         for item in items:
             question = rule_rewrite(item["question"], item.get("history", []))

@@ -8,14 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.index.store import StoreError
+from assistant.llm.base import LLMUnavailable
+from evals.compare import main as compare_main
+from evals.corpus import CorpusError
+from evals.run import PIPELINES, run_eval
+
 TABLE_KEYS = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_precision", "refusal_precision",
               "refusal_recall", "latency_p50", "latency_p95")
 
 
 def run_parser() -> argparse.ArgumentParser:
     """Return the parser of the run command."""
-    from evals.run import PIPELINES
-
     parser = argparse.ArgumentParser(
         prog="assistant eval",
         description="Score the assistant on a JSONL QA dataset (see evals/README.md); resumable. "
@@ -58,11 +62,6 @@ def print_summary(summary: dict[str, Any], out_dir: Path) -> None:
 
 def run_main(argv: Sequence[str] | None = None) -> int:
     """Run the evaluation and print the summary table; return the exit status."""
-    from assistant.llm import LLMUnavailable
-    from assistant.store import StoreError
-    from evals.corpus import CorpusError
-    from evals.run import run_eval
-
     args = run_parser().parse_args(argv)
     if args.corpus is not None and not args.corpus.is_dir():
         print(f"error: corpus folder {args.corpus} does not exist", file=sys.stderr)
@@ -81,7 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch `compare DIR_A DIR_B` to the comparison and anything else to the run; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["compare"]:
-        from evals.compare import main as compare_main
 
         return compare_main(argv[1:])
     return run_main(argv)
+
+
+def command(argv: Sequence[str]) -> int:
+    """Run `assistant eval ARGS...` (registered in the entry-point group `assistant.commands`); return the status."""
+    return main(argv)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,9 +165,6 @@ def render(c: Comparison, keys: Sequence[str] = DELTA_KEYS) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the comparison of two run folders; return the exit status (2 when a folder is not a run)."""
-    import argparse
-    import sys
-
     parser = argparse.ArgumentParser(prog="assistant eval compare",
                                      description="Compare two evaluation output folders (B against A).")
     parser.add_argument("dir_a", type=Path, help="the earlier run's --out folder")

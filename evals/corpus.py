@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.app import App
+from assistant.llm.gguf import MODELS, is_assembled, model_path
+
 if TYPE_CHECKING:
-    from assistant.embed import Embedder
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
 
 
 class CorpusError(RuntimeError):
@@ -38,8 +40,6 @@ def corpus_settings(settings: Settings, corpus_dir: Path) -> Settings:
 
     The embedded model stays the one assembled in the user's data dir: moving data_dir must not hide it.
     """
-    from assistant.gguf import MODELS, is_assembled, model_path
-
     update: dict[str, object] = {
         "data_dir": eval_dir(settings, corpus_dir) / "store",
         "corpus_dir": Path(corpus_dir),
@@ -52,17 +52,16 @@ def corpus_settings(settings: Settings, corpus_dir: Path) -> Settings:
     return settings.model_copy(update=update)
 
 
-def ingest_corpus(settings: Settings, corpus_dir: Path, embedder: Embedder, progress: bool) -> tuple[Settings, list[tuple[str, str]]]:
-    """Return the corpus store's settings after an incremental ingest of the folder, and the files skipped."""
-    from assistant.build import build_keyword_index, build_store
-    from ingest.pipeline import ingest_paths
+def ingest_corpus(app: App, corpus_dir: Path, progress: bool) -> tuple[App, list[tuple[str, str]]]:
+    """Return the app over the corpus's own store after an incremental ingest of the folder, and the files skipped.
 
+    The returned app shares `app`'s embedder, so the model is loaded once.
+    """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
-    scoped = corpus_settings(settings, corpus_dir)
-    store = build_store(scoped, embedder)
-    report = ingest_paths([corpus_dir], scoped, store, build_keyword_index(scoped), embedder, progress=progress)
-    if store.count() == 0:
+    scoped = App(corpus_settings(app.settings, corpus_dir), app.embedder)
+    report = scoped.ingester().ingest([corpus_dir], progress=progress)
+    if scoped.store.count() == 0:
         raise CorpusError(f"nothing could be ingested from {corpus_dir}")
     return scoped, report.skipped

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from evals.jsonl import read_rows
 
 if TYPE_CHECKING:
-    from assistant.llm import ChatModel
+    from assistant.llm.base import ChatModel
 
 JUDGE_FILE = "judge.jsonl"
 PASSAGE_CHARS = 1500  # each cited passage is cut to this for the judge's prompt

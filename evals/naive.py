@@ -20,15 +20,21 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.models import Answer, Chunk, Citation
+from assistant.answering.prompt import NOT_FOUND
+from assistant.core.files import file_sha256
+from assistant.core.language import detect_language
+from assistant.core.models import Answer, Chunk, Citation
+from ingest.load import LoadError, load_document
+from ingest.manifest import load_manifest
+from ingest.pipeline import discover, prepare
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.documents import Document as LCDocument
 
-    from assistant.backends import AnswerBackend
-    from assistant.embed import Embedder
-    from assistant.settings import Settings
+    from assistant.answering.backends import AnswerBackend
+    from assistant.core.settings import Settings
+    from assistant.index.embed import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +80,11 @@ def _langchain_embeddings(embedder: Embedder) -> Any:
 
 def corpus_files(corpus_dir: Path) -> list[tuple[str, Path]]:
     """Return (source, path) of the files the product would ingest from the folder, in a stable order."""
-    from ingest.pipeline import discover
-
     return [(task.source, task.path) for task in discover([Path(corpus_dir)])]
 
 
 def fingerprint(corpus_dir: Path, embedder_name: str) -> str:
     """Return a digest of the corpus files' contents, the splitter settings and the embedder."""
-    from ingest.load import file_sha256
-
     digest = hashlib.sha256(f"{VERSION}|{CHUNK_SIZE}|{CHUNK_OVERLAP}|{embedder_name}".encode())
     for source, path in corpus_files(corpus_dir):
         digest.update(f"\n{source}\t{file_sha256(path)}".encode())
@@ -93,9 +95,6 @@ def load_pages(corpus_dir: Path) -> list[LCDocument]:
     """Return one LangChain Document per page, loaded and cleaned by the product's own loaders."""
     from langchain_core.documents import Document as LCDocument
 
-    from ingest.load import LoadError, load_document
-    from ingest.manifest import load_manifest
-    from ingest.pipeline import prepare
 
     manifest = load_manifest(Path(corpus_dir), require_files=False)
     pages: list[LCDocument] = []
@@ -217,20 +216,19 @@ def says_dont_know(text: str) -> bool:
 class NaiveRAG:
     """The tutorial pipeline behind the Assistant's ask() shape, so the runner scores it the same way."""
 
-    def __init__(self, settings: Settings, retriever: NaiveRetriever, backend: AnswerBackend) -> None:
+    def __init__(
+        self, settings: Settings, retriever: NaiveRetriever, backend: AnswerBackend, quoting: AnswerBackend
+    ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.backend = backend
+        self.quoting = quoting  # quotes from all TOP_K passages when the backend is no language model
 
     def _generate(self, question: str, passages: Sequence[Chunk]) -> str:
         """Return the answer text: the LLM on the stuffed tutorial prompt, or the best extractive sentences."""
-        chat = getattr(self.backend, "chat", None)
+        chat = self.backend.chat
         if chat is None:  # the extractive backend: quote the best sentences of all four passages
-            from assistant.backends import ExtractiveBackend
-            from assistant.language import detect_language
-
-            extractive = ExtractiveBackend(getattr(self.backend, "embedder", None), passages_considered=TOP_K)
-            return "".join(extractive.generate(question, passages, detect_language(question))).strip()
+            return "".join(self.quoting.generate(question, passages, detect_language(question))).strip()
         context = "\n\n".join(p.text for p in passages)
         messages = [{"role": "user", "content": RAG_PROMPT.format(question=question, context=context)}]
         return "".join(chat.stream(messages, max_tokens=self.settings.answer_tokens,
@@ -238,8 +236,6 @@ class NaiveRAG:
 
     def ask(self, question: str, history: Sequence[Any] = (), filters: dict[str, Any] | None = None) -> Answer:
         """Return the answer to the question alone (history and filters are not part of the recipe)."""
-        from assistant.prompt import NOT_FOUND
-
         started = time.perf_counter()
         passages = self.retriever.search(question, k=TOP_K)
         retrieved = time.perf_counter()

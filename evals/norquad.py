@@ -6,12 +6,14 @@ the split's questions as DIR/norquad-test.jsonl, for `assistant eval --corpus DI
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.models import Document, Page
+from assistant.core.models import Document, Page
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "norquad"
 SPLITS = ("validation", "test")
@@ -29,8 +31,6 @@ class QAItem:
 
 def norquad_dir() -> Path:
     """Return the NorQuAD folder (../shared/data/norquad beside the project, or $NORQUAD_DIR)."""
-    import os
-
     return Path(os.environ.get("NORQUAD_DIR", DEFAULT_DIR))
 
 
@@ -95,8 +95,6 @@ def dataset_items(split: str, folder: Path | None = None) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write a NorQuAD corpus folder and one split's dataset for `assistant eval --corpus`; return the exit status."""
-    import argparse
-
     parser = argparse.ArgumentParser(
         prog="python -m evals.norquad",
         description="Write NorQuAD as OUT/corpus/ (the contexts of both splits, as .txt files) and "

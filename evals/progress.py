@@ -6,6 +6,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -20,7 +30,6 @@ def progress_bar(
     pipes stay clean.
     """
     if console is None:
-        from rich.console import Console
 
         console = Console(stderr=True)
     if enabled is None:
@@ -28,14 +37,6 @@ def progress_bar(
     if not enabled or total <= 0:
         yield lambda n=1, current="": None
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
 
     with Progress(
         TextColumn("[bold]{task.description}"),

@@ -22,16 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
+
+from assistant.app import App
 from evals import judge as judging
 from evals import metrics
+from evals.corpus import CorpusError, ingest_corpus, naive_index_dir
 from evals.jsonl import open_append, read_rows, write_line
+from evals.naive import TOP_K as NAIVE_TOP_K
+from evals.naive import NaiveRAG, NaiveRetriever, open_index
+from evals.progress import progress_bar
+from evals.report import write_report
 
 if TYPE_CHECKING:
-    from assistant.answer import Assistant
-    from assistant.embed import Embedder
-    from assistant.llm import ChatModel
-    from assistant.models import Answer, Chunk
-    from assistant.settings import Settings
+    from assistant.core.models import Answer, Chunk
+    from assistant.llm.base import ChatModel
 
 PIPELINES = ("ours", "naive", "bm25", "vector")
 RETRIEVAL_MODE = {"ours": "hybrid", "naive": "vector", "bm25": "bm25", "vector": "vector"}
@@ -39,21 +44,6 @@ RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
 
 __all__ = ["PIPELINES", "load_dataset", "make_bots", "read_rows", "run_eval", "score_row"]
-
-
-class ModeRetriever:
-    """A retriever that always searches in one mode; everything else is the wrapped retriever's."""
-
-    def __init__(self, retriever: Any, mode: str) -> None:
-        self._retriever = retriever
-        self.mode = mode
-
-    def search(self, query: str, k: int | None = None, filters: dict[str, Any] | None = None, mode: str = "hybrid") -> list[Chunk]:
-        """Return the wrapped retriever's passages for the query in this retriever's mode."""
-        return self._retriever.search(query, k=k, filters=filters, mode=self.mode)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._retriever, name)
 
 
 def load_dataset(path: Path) -> list[dict[str, Any]]:
@@ -110,93 +100,71 @@ def ask_item(bots: dict[str, Any], pipeline: str, item: dict[str, Any], k: int) 
 
 
 def make_bots(
-    settings: Settings,
+    app: App,
     llm: str,
     pipelines: Sequence[str],
-    embedder: Embedder | None = None,
     naive_corpus: Path | None = None,
     naive_dir: Path | None = None,
     progress: bool | None = None,
 ) -> dict[str, Any]:
-    """Return one answering object per pipeline, all sharing one embedder and answer backend.
+    """Return one answering object per pipeline, all from the app: one embedder and one answer backend.
 
-    `naive` needs the corpus folder to split and the folder for its index (built once, then reused).
+    `ours` is the assistant users get; `bm25`/`vector` are its variants with one retrieval mode and no
+    refusal gate; `naive` needs the corpus folder to split and the folder for its index (built once, then reused).
     """
-    from assistant.answer import Assistant
-    from assistant.build import build_assistant
-
-    base = build_assistant(settings, llm, embedder)
     bots: dict[str, Any] = {}
     for pipeline in pipelines:
         if pipeline == "ours":
-            bots[pipeline] = base
+            bots[pipeline] = app.assistant(llm)
         elif pipeline in ("bm25", "vector"):
-            ungated = settings.model_copy(update={"refusal_threshold": 0.0, "refusal_threshold_en": 0.0})
-            bots[pipeline] = Assistant(ungated, ModeRetriever(base.retriever, pipeline), base.backend, base.notes,
-                                       base.translator)
+            bots[pipeline] = app.assistant(llm, mode=pipeline, gated=False)
         elif pipeline == "naive":
-            from evals.corpus import naive_index_dir
-            from evals.naive import NaiveRAG, NaiveRetriever, open_index
-            from evals.progress import progress_bar
-
-            corpus = Path(naive_corpus or settings.corpus_dir)
+            corpus = Path(naive_corpus or app.settings.corpus_dir)
             if not corpus.is_dir():
-                from evals.corpus import CorpusError
-
                 raise CorpusError(f"the naive pipeline reads the corpus folder {corpus}, which does not exist; "
                                   "pass --corpus DIR or set ASSISTANT_CORPUS_DIR")
-            index = open_index(corpus, Path(naive_dir or naive_index_dir(settings, corpus)), base.retriever.embedder,
+            embedder = app.sentence_embedder
+            index = open_index(corpus, Path(naive_dir or naive_index_dir(app.settings, corpus)), embedder,
                                lambda total, label: progress_bar(total, label, progress))
-            bots[pipeline] = NaiveRAG(settings, NaiveRetriever(index, base.retriever.embedder), base.backend)
+            bots[pipeline] = NaiveRAG(app.settings, NaiveRetriever(index, embedder), app.backend(llm)[0],
+                                      app.quoting_backend(passages_considered=NAIVE_TOP_K))
         else:
             raise ValueError(f"unknown pipeline {pipeline!r}; choose from {', '.join(PIPELINES)}")
     return bots
 
 
-def judge_chat(settings: Settings, bots: dict[str, Any] | None) -> tuple[ChatModel | None, str]:
+def judge_chat(app: App, bots: dict[str, Any] | None) -> tuple[ChatModel | None, str]:
     """Return the chat model that judges faithfulness (the answer LLM, else the first available) and a note."""
     for bot in (bots or {}).values():
-        chat = getattr(bot.backend, "chat", None)
-        if chat is not None:
-            return chat, ""
-    from assistant.backends import make_backend
-
-    backend, notes = make_backend(settings, "auto")
-    chat = getattr(backend, "chat", None)
-    if chat is None:
+        if bot.backend.chat is not None:
+            return bot.backend.chat, ""
+    backend, notes = app.backend("auto")
+    if backend.chat is None:
         return None, "Not judged: no LLM backend is available (" + "; ".join(notes) + ")."
-    return chat, ""
+    return backend.chat, ""
 
 
 @dataclass
 class Run:
-    """What one invocation prepared: settings of the store asked, the pipelines' bots, notes for the user."""
+    """What one invocation prepared: the app of the store asked, the pipelines' bots, notes for the user."""
 
-    settings: Any
+    app: App
     bots: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     naive_index: dict[str, Any] | None = None
 
 
-def prepare_run(settings: Settings, llm: str, pipelines: Sequence[str], corpus: Path | None,
-                progress: bool | None) -> Run:
+def prepare_run(app: App, llm: str, pipelines: Sequence[str], corpus: Path | None, progress: bool | None) -> Run:
     """Return the run's bots, after ingesting `corpus` into its own evaluation store when one is given."""
-    from assistant.build import build_embedder
-    from evals.corpus import ingest_corpus, naive_index_dir
-
-    embedder = build_embedder(settings)
-    run = Run(settings)
-    naive_dir = naive_index_dir(settings, Path(corpus or settings.corpus_dir))
+    run = Run(app)
+    naive_dir = naive_index_dir(app.settings, Path(corpus or app.settings.corpus_dir))
     if corpus is not None:
-        run.settings, skipped = ingest_corpus(settings, Path(corpus), embedder,
-                                              progress if progress is not None else _is_tty())
+        run.app, skipped = ingest_corpus(app, Path(corpus), progress if progress is not None else _is_tty())
         run.notes += [f"skipped {source}: {reason}" for source, reason in skipped]
-    run.bots = make_bots(run.settings, llm, pipelines, embedder, corpus, naive_dir, progress)
+    run.bots = make_bots(run.app, llm, pipelines, corpus, naive_dir, progress)
     product = [run.bots[p] for p in pipelines if p != "naive"]
     if product and product[0].retriever.store.count() == 0:
-        from evals.corpus import CorpusError
-
-        raise CorpusError(f"the store in {run.settings.data_dir} is empty: run `assistant ingest` or pass --corpus DIR")
+        raise CorpusError(f"the store in {run.app.settings.data_dir} is empty: run `assistant ingest` or pass --corpus DIR")
     run.notes += list(product[0].notes) if product else []
     if "naive" in pipelines:
         stamp = naive_dir / "fingerprint.json"
@@ -207,8 +175,6 @@ def prepare_run(settings: Settings, llm: str, pipelines: Sequence[str], corpus: 
 
 def _is_tty() -> bool:
     """Return True when stderr is a terminal (progress bars are shown only then)."""
-    from rich.console import Console
-
     return Console(stderr=True).is_terminal
 
 
@@ -219,7 +185,7 @@ def run_eval(
     llm: str = "extractive",
     k: int = 10,
     limit: int = 0,
-    settings: Settings | None = None,
+    app: App | None = None,
     corpus: Path | None = None,
     judge: bool = False,
     progress: bool | None = None,
@@ -230,16 +196,10 @@ def run_eval(
     the data dir). `judge`: also ask an LLM whether each answer is supported by its citations.
     `progress`: show progress bars (None: only when stderr is a terminal).
     """
-    from evals.progress import progress_bar
-    from evals.report import write_report
-
     unknown = [p for p in pipelines if p not in PIPELINES]
     if unknown:
         raise ValueError(f"unknown pipeline(s) {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
-    if settings is None:
-        from assistant.settings import get_settings
-
-        settings = get_settings()
+    app = app or App()
     items = load_dataset(dataset_path)
     if limit:
         items = items[:limit]
@@ -251,7 +211,7 @@ def run_eval(
 
     run: Run | None = None
     if pending:
-        run = prepare_run(settings, llm, pipelines, corpus, progress)
+        run = prepare_run(app, llm, pipelines, corpus, progress)
         with open_append(results) as fh, progress_bar(len(pending), "Eval", progress) as advance:
             for item, pipeline in pending:
                 row = ask_item(run.bots, pipeline, item, k)
@@ -266,8 +226,8 @@ def run_eval(
         verdicts = judging.read_verdicts(out_dir)
         todo = judging.pending(rows, verdicts)
         if todo:
-            run = run or prepare_run(settings, llm, pipelines, corpus, progress)
-            chat, judge_note = judge_chat(run.settings, run.bots)
+            run = run or prepare_run(app, llm, pipelines, corpus, progress)
+            chat, judge_note = judge_chat(run.app, run.bots)
             if chat is not None:
                 with open_append(out_dir / judging.JUDGE_FILE) as fh, progress_bar(len(todo), "Judge", progress) as advance:
                     for row in todo:
@@ -299,14 +259,3 @@ def run_eval(
     (out_dir / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     write_report(out_dir, summary, rows)
     return summary
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run `python -m evals.run ...` (the same command line as `python -m evals`); return the exit status."""
-    from evals.cli import main as cli_main
-
-    return cli_main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

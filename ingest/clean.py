@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.models import Document, Page
+from assistant.core.models import Document, Page
 
 # Whole lines (compared case-insensitively, after stripping bullets and spaces) that are page furniture.
 # Each pattern must match the entire line; a line with any other content is kept.

@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from assistant.models import Document, Page
+from assistant.core.models import Document, Page
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,6 @@ class LoadError(Exception):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex sha256 of the file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_document(path: Path, source: str) -> Document:

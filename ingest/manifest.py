@@ -57,7 +57,6 @@ def load_manifest(root: Path, require_files: bool = True) -> dict[str, dict[str,
 
 def _validate(path: Path, index: int, entry: Any) -> str:
     """Return the entry's normalised file key, raising ManifestError on the first problem found."""
-
     def fail(problem: str, kind: type[ManifestError] = ManifestError) -> ManifestError:
         label = f"entry {index}"
         if isinstance(entry, dict) and isinstance(entry.get("file"), str):

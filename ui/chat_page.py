@@ -7,8 +7,10 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.core.models import Answer
 from ui import render, services, widgets
 from ui.feedback import append_feedback, feedback_record
+from ui.upload import ALLOWED, add_uploads
 
 
 def sidebar_filters(catalog: Any) -> dict[str, Any]:
@@ -42,8 +44,6 @@ def sidebar_status(catalog: Any, assistant: Any) -> None:
 
 def sidebar_upload(settings: Any, assistant: Any) -> None:
     """Let staff add documents; bad files get a reason and leave everything else as it was."""
-    from ui.upload import ALLOWED, add_uploads
-
     with st.sidebar.expander("Legg til dokumenter"):
         with st.form("upload", clear_on_submit=True, border=False):
             files = st.file_uploader(
@@ -56,7 +56,7 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
             bar = st.progress(0.0, text="Starter …")
             with services.lock():
                 outcomes, _ = add_uploads(
-                    [(f.name, f.getvalue()) for f in files], settings, assistant,
+                    [(f.name, f.getvalue()) for f in files], services.app(settings).ingester(),
                     lambda share, text: bar.progress(min(share, 1.0), text=text),
                 )
             st.session_state["upload_outcomes"] = [(o.ok, o.message) for o in outcomes]
@@ -112,8 +112,6 @@ def show_turn(turn: dict[str, Any], catalog: Any) -> None:
 
 def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], turns: list[dict[str, Any]]) -> None:
     """Stream the answer to the question: sources first, then the text; falls back to quoting if the model fails."""
-    from assistant.models import Answer
-
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"):

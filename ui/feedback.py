@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.models import Answer
+    from assistant.core.models import Answer
 
 RATINGS = {0: "ned", 1: "opp"}  # st.feedback("thumbs") gives 0 for thumbs down, 1 for thumbs up
 

@@ -8,9 +8,11 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.core.text import split_sentences, strip_markers
+
 if TYPE_CHECKING:
-    from assistant.catalog import DocumentInfo
-    from assistant.models import Answer, Chunk, Citation
+    from assistant.core.models import Answer, Chunk, Citation
+    from assistant.services.catalog import DocumentInfo
 
 STATIC_DIR = Path(__file__).parent / "static"  # served by Streamlit at app/static/ (server.enableStaticServing)
 UNSUPPORTED_TITLE = "Kildene bekrefter ikke denne setningen"
@@ -58,8 +60,6 @@ def highlight(passage: str, quote: str) -> str:
 
 def answer_html(answer: Answer) -> str:
     """Return the answer text as HTML with sentences the citation check could not back visibly marked."""
-    from assistant.citations import split_sentences, strip_markers
-
     flagged = {s.strip() for s in answer.unsupported if s.strip()}  # the check lists them without their markers
     text = html.escape(answer.text)
     for sentence in sorted(set(split_sentences(answer.text)), key=len, reverse=True):

@@ -7,11 +7,19 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from assistant.answering.pipeline import Assistant
+from assistant.app import App
+from assistant.core.settings import Settings, get_settings
+from assistant.index.embed import EmbedderUnavailable
+from assistant.index.store import EmbedderMismatch, StoreError
+from assistant.llm.base import LLMUnavailable
+from assistant.services.kommunestatus import find_mentions
+
 if TYPE_CHECKING:
-    from assistant.answer import Assistant
-    from assistant.catalog import Catalog
-    from assistant.kommunestatus import Mention
-    from assistant.settings import Settings
+    from assistant.answering.pipeline import Assistant
+    from assistant.core.settings import Settings
+    from assistant.services.catalog import Catalog
+    from assistant.services.kommunestatus import Mention
 
 
 class AppError(RuntimeError):
@@ -20,8 +28,6 @@ class AppError(RuntimeError):
 
 def settings() -> Settings:
     """Return the settings from the environment (cheap; built on each rerun so tests can change them)."""
-    from assistant.settings import get_settings
-
     return get_settings()
 
 
@@ -30,16 +36,11 @@ def _key(s: Settings) -> str:
 
 
 @st.cache_resource(show_spinner="Laster inn dokumentlageret og språkmodellen …")
-def _assistant(key: str) -> Assistant:
-    from assistant.build import build_assistant
-    from assistant.embed import EmbedderUnavailable
-    from assistant.llm import LLMUnavailable
-    from assistant.settings import Settings
-    from assistant.store import EmbedderMismatch, StoreError
-
-    s = Settings.model_validate_json(key)
+def _app(key: str) -> App:
+    """Return the composition root for the settings, its assistant built (once per process and settings)."""
+    application = App(Settings.model_validate_json(key))
     try:
-        return build_assistant(s)
+        application.assistant()
     except EmbedderMismatch as exc:
         raise AppError(f"Dokumentlageret ble bygd med en annen embedder. Kjør `assistant ingest --reindex`. ({exc})") from exc
     except StoreError as exc:
@@ -48,11 +49,17 @@ def _assistant(key: str) -> Assistant:
         raise AppError(f"Embedding-modellen kan ikke lastes: {exc}") from exc
     except LLMUnavailable as exc:
         raise AppError(f"Språkmodellen kan ikke brukes: {exc}. Sett ASSISTANT_LLM=auto for å falle tilbake.") from exc
+    return application
+
+
+def app(s: Settings | None = None) -> App:
+    """Return the process-wide composition root for the settings; AppError with advice when it cannot be built."""
+    return _app(_key(s or settings()))
 
 
 def assistant(s: Settings | None = None) -> Assistant:
     """Return the process-wide assistant for the settings; AppError with advice when it cannot be built."""
-    return _assistant(_key(s or settings()))
+    return app(s).assistant()
 
 
 @st.cache_resource
@@ -63,28 +70,26 @@ def lock() -> threading.Lock:
 
 @st.cache_resource(max_entries=4)
 def _catalog(key: str, generation: int) -> Catalog:
-    from assistant.catalog import build_catalog
 
-    return build_catalog(_assistant(key).retriever.store)
+    return _app(key).catalog()
 
 
 def catalog(s: Settings | None = None) -> Catalog:
     """Return the catalog of ingested documents, rebuilt whenever the store changes."""
     key = _key(s or settings())
-    return _catalog(key, _assistant(key).retriever.store.generation())
+    return _catalog(key, _app(key).store.generation())
 
 
 @st.cache_resource(max_entries=4)
 def _mentions(key: str, generation: int) -> dict[str, list[Mention]]:
-    from assistant.kommunestatus import find_mentions
 
-    return find_mentions(_assistant(key).retriever.store.iter_records())
+    return find_mentions(_app(key).store.iter_records())
 
 
 def mentions(s: Settings | None = None) -> dict[str, list[Mention]]:
     """Return the documents the corpus names, by kommune, recomputed whenever the store changes."""
     key = _key(s or settings())
-    return _mentions(key, _assistant(key).retriever.store.generation())
+    return _mentions(key, _app(key).store.generation())
 
 
 def page_setup() -> tuple[Settings, Assistant, Catalog]:
@@ -98,15 +103,6 @@ def page_setup() -> tuple[Settings, Assistant, Catalog]:
         raise  # st.stop() ends the run; this line only tells type checkers so
 
 
-@st.cache_resource(max_entries=4)
-def _quoting(key: str) -> Assistant:
-    from assistant.answer import Assistant
-    from assistant.backends import ExtractiveBackend
-
-    bot = _assistant(key)
-    return Assistant(bot.settings, bot.retriever, ExtractiveBackend(bot.retriever.embedder), bot.notes)
-
-
 def quoting(bot: Assistant) -> Assistant:
     """Return an assistant over the same retriever that answers by quoting (the fallback when a model fails)."""
-    return _quoting(_key(bot.settings))
+    return _app(_key(bot.settings)).quoting()

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import streamlit as st
 
+from assistant.core.kommuner import load_register
+from assistant.core.readability import CITIZEN_TARGET, band, lix
+from assistant.services.kommunestatus import (
+    PLAIN_STYLE,
+    not_ingested,
+    suggested_questions,
+    summarize,
+    supported_text,
+)
 from ui import render, services, widgets
 
 NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # sort Æ Ø Å after Z, in that order
@@ -17,10 +27,6 @@ def kommune_choices() -> dict[str, str]:
 
     Two names are shared by two kommuner (Herøy, Våler); their labels carry the fylke.
     """
-    from collections import Counter
-
-    from ingest.meta import load_register
-
     register = load_register()
     shared = {name for name, n in Counter(k.name for k in register).items() if n > 1}
     labels = {(f"{k.name} ({k.fylke})" if k.name in shared else k.name): k.name for k in register}
@@ -29,8 +35,6 @@ def kommune_choices() -> dict[str, str]:
 
 def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
     """Show the documents ingested about the kommune and those named but not ingested; return True if any ingested."""
-    from assistant.kommunestatus import not_ingested
-
     docs = catalog.about(kommune)
     st.subheader("Dokumenter vi har lest")
     if docs:
@@ -51,8 +55,6 @@ def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
 
 def readability(score: float) -> None:
     """Show the LIX of a text for residents, against the target."""
-    from assistant.readability import CITIZEN_TARGET, band
-
     verdict = "innenfor målet" if score <= CITIZEN_TARGET else "over målet"
     st.caption(f"Lesbarhet: LIX {score:.0f} ({band(score)}; {verdict} på {CITIZEN_TARGET} eller lavere).")
 
@@ -68,8 +70,6 @@ def cited(text: str, answer: Any, catalog: Any, key: str) -> None:
 
 def summary(kommune: str, assistant: Any, catalog: Any) -> None:
     """Offer the plain-language status summary, generated on demand, only cited sentences shown."""
-    from assistant.kommunestatus import summarize
-
     st.subheader("Kort oppsummering")
     key = f"summary-{kommune}-{assistant.retriever.store.generation()}"
     if key not in st.session_state:
@@ -89,13 +89,10 @@ def summary(kommune: str, assistant: Any, catalog: Any) -> None:
 
 def questions(kommune: str, assistant: Any, catalog: Any) -> None:
     """Show questions the documents can answer about the kommune; a click answers in plain language."""
-    from assistant.kommunestatus import PLAIN_STYLE, suggested_questions, supported_text
-    from assistant.readability import lix
-
     key = f"questions-{kommune}-{assistant.retriever.store.generation()}"
     if key not in st.session_state:
         with services.lock():
-            st.session_state[key] = suggested_questions(kommune, assistant)
+            st.session_state[key] = suggested_questions(kommune, services.quoting(assistant))
     suggested = st.session_state[key]
     if not suggested:
         return

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.load import LoadError, load_document
+from ingest.pipeline import prepare
+
 if TYPE_CHECKING:
-    from assistant.answer import Assistant
-    from assistant.settings import Settings
-    from ingest.pipeline import IngestReport
+    from ingest.pipeline import Ingester, IngestReport
 
 ALLOWED = (".pdf", ".txt", ".md", ".html", ".htm")
 FOLDER = "opplastet"  # uploads are ingested from data_dir/uploads, so their sources read "opplastet/<file>"
@@ -52,9 +53,6 @@ def check_upload(name: str, data: bytes, max_mb: int) -> None:
 
 def _validate_document(path: Path, source: str) -> None:
     """Raise UploadRejected unless the file loads and keeps some text after cleaning."""
-    from ingest.load import LoadError, load_document
-    from ingest.pipeline import prepare
-
     try:
         doc = prepare(load_document(path, source))
     except LoadError as exc:
@@ -65,8 +63,7 @@ def _validate_document(path: Path, source: str) -> None:
 
 def add_uploads(
     files: list[tuple[str, bytes]],
-    settings: Settings,
-    assistant: Assistant,
+    ingester: Ingester,
     on_progress: Callable[[float, str], None] = lambda *_: None,
 ) -> tuple[list[UploadOutcome], IngestReport | None]:
     """Return what became of each (name, bytes) upload after checking, saving and ingesting the good ones.
@@ -74,9 +71,7 @@ def add_uploads(
     A bad file is refused before it is stored, so it never replaces a good file of the same name and
     nothing already ingested is touched.
     """
-    from ingest.pipeline import ingest_paths
-
-    root = settings.uploads_dir()
+    root = ingester.settings.uploads_dir()
     incoming = root / ".incoming"  # discover() skips dot-folders
     incoming.mkdir(parents=True, exist_ok=True)
     outcomes: list[UploadOutcome] = []
@@ -86,7 +81,7 @@ def add_uploads(
         on_progress(0.3 * i / max(len(files), 1), f"Sjekker {name} …")
         tmp = incoming / name
         try:
-            check_upload(name, data, settings.upload_max_mb)
+            check_upload(name, data, ingester.settings.upload_max_mb)
             tmp.write_bytes(data)
             _validate_document(tmp, f"{FOLDER}/{name}")
         except UploadRejected as exc:
@@ -103,10 +98,7 @@ def add_uploads(
     def progressed(done: int, total: int, source: str) -> None:
         on_progress(0.3 + 0.6 * done / max(total, 1), f"Leser inn {source} ({done}/{total}) …")
 
-    retriever = assistant.retriever
-    report = ingest_paths(
-        [root], settings, retriever.store, retriever.keyword, retriever.embedder, progress=False, on_file=progressed
-    )
+    report = ingester.ingest([root], progress=False, on_file=progressed)
     on_progress(1.0, "Ferdig")
     skipped = dict(report.skipped)
     for source, name in accepted.items():

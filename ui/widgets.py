@@ -13,8 +13,8 @@ import streamlit as st
 from ui import render
 
 if TYPE_CHECKING:
-    from assistant.catalog import Catalog
-    from assistant.models import Answer, Chunk, Citation
+    from assistant.core.models import Answer, Chunk, Citation
+    from assistant.services.catalog import Catalog
 
 
 def style() -> None:

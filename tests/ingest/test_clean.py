@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.models import Document, Page
+from assistant.core.models import Document, Page
 from ingest.clean import clean_document, clean_text, detect_headings, is_boilerplate
 from ingest.load import load_document
 

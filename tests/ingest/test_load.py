@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.load import SUPPORTED_SUFFIXES, LoadError, file_sha256, load_document
+from assistant.core.files import file_sha256
+from ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from tests.pdfs import write_corrupt_pdf, write_encrypted_pdf, write_pdf
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

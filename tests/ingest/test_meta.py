@@ -9,19 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.meta import (
+from assistant.core.kommuner import (
     COMMON_WORD_NAMES,
-    DOC_TYPES,
     FYLKER,
     Kommune,
-    detect_doc_type,
-    detect_year,
-    document_meta,
     find_kommuner,
     load_register,
     lookup,
     lookup_all,
 )
+from ingest.meta import DOC_TYPES, detect_doc_type, detect_year, document_meta
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,10 +103,10 @@ def test_import_reads_nothing_and_register_loads_on_first_use():
         "import sys\n"
         "opened = []\n"
         "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
-        "import ingest.meta\n"
+        "import assistant.core.kommuner\n"
         "assert not [p for p in opened if 'kommuner_2024' in p], opened\n"
-        "assert ingest.meta.load_register.cache_info().currsize == 0\n"
-        "assert len(ingest.meta.load_register()) == 357\n"
+        "assert assistant.core.kommuner.load_register.cache_info().currsize == 0\n"
+        "assert len(assistant.core.kommuner.load_register()) == 357\n"
         "assert [p for p in opened if 'kommuner_2024' in p]\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from assistant.build import build_keyword_index, build_retriever, build_store
-from ingest.pipeline import discover, ingest_paths
+from assistant.app import App
+from ingest.pipeline import discover
 from tests.pdfs import write_corrupt_pdf, write_encrypted_pdf, write_pdf
 
 FN = "trondheim-11-ting-om-fn-senteret-2022.txt"
@@ -17,8 +16,8 @@ STAD = "stad-kortreist-kvalitet-samling-2021.txt"
 
 
 def run(settings, e5, root: Path, **kw):
-    store = build_store(settings, e5)
-    return ingest_paths([root], settings, store, build_keyword_index(settings), e5, progress=False, **kw), store
+    app = App(settings, e5)
+    return app.ingester().ingest([root], progress=False, **kw), app.store
 
 
 def integrity(store) -> None:
@@ -44,7 +43,7 @@ def test_corpus_ingest_and_hybrid_search(settings, e5, ingested):
     report, store, _ = ingested
     assert report.ok and len(report.added) == 4 and report.chunks == store.count() > 20
     integrity(store)
-    retriever = build_retriever(settings, e5)
+    retriever = App(settings, e5).retriever
 
     def top(question, **filters):
         return retriever.search(question, k=3, filters=filters)
@@ -67,7 +66,7 @@ def test_pdf_passages_point_at_their_page(settings, e5, ingested):
     from pypdf import PdfReader
 
     _, _, root = ingested
-    passages = build_retriever(settings, e5).search("Trondheimspanelet SMS-er sendt ut", k=5)
+    passages = App(settings, e5).retriever.search("Trondheimspanelet SMS-er sendt ut", k=5)
     pdf_hits = [p for p in passages if p.source == PLAN]
     assert pdf_hits
     reader = PdfReader(root / PLAN)
@@ -88,7 +87,7 @@ def test_incremental_unchanged_changed_removed_and_reindex(settings, e5, ingeste
     changed, store = run(settings, e5, root)
     assert changed.updated == [FN] and len(changed.unchanged) == 3
     integrity(store)
-    retriever = build_retriever(settings, e5)
+    retriever = App(settings, e5).retriever
     assert "Lademoen" in retriever.search("Hvor flytter FN-senteret i 2027?", k=1, mode="bm25")[0].text
     assert any("Lademoen" in p.text for p in retriever.search("Hvor flytter FN-senteret i 2027?", k=3))
 
@@ -96,7 +95,7 @@ def test_incremental_unchanged_changed_removed_and_reindex(settings, e5, ingeste
     removed, store = run(settings, e5, root)
     assert removed.removed == [STAD] and STAD not in store.source_states()
     integrity(store)
-    retriever = build_retriever(settings, e5)
+    retriever = App(settings, e5).retriever
     assert all(p.source != STAD for p in retriever.search("Kortreist kvalitet sirkulærøkonomi Stad", k=10))
     assert all(p.source != STAD for p in retriever.search("Kortreist kvalitet", k=10, mode="bm25"))
 
@@ -127,29 +126,30 @@ def test_bad_files_are_reported_and_the_rest_ingested(settings, e5, tmp_path):
     assert ".docx" in skipped["notat.docx"]
     assert sorted(report.added) == ["god.pdf", "godt.md"] and not report.ok
     assert {s for s in store.source_states()} == {"god.pdf", "godt.md"}
-    hit = build_retriever(settings, e5).search("ladestasjoner skoler", k=1)[0]
+    hit = App(settings, e5).retriever.search("ladestasjoner skoler", k=1)[0]
     assert hit.source == "god.pdf" and hit.page == 1
 
 
 def test_single_file_argument_uses_the_same_source_name(settings, e5, corpus_copy):
     settings = settings.model_copy(update={"corpus_dir": corpus_copy})
-    store = build_store(settings, e5)
-    ingest_paths([corpus_copy / FN], settings, store, build_keyword_index(settings), e5, progress=False)
-    report = ingest_paths([corpus_copy], settings, store, build_keyword_index(settings), e5, progress=False)
+    app = App(settings, e5)
+    store = app.store
+    app.ingester().ingest([corpus_copy / FN], progress=False)
+    report = app.ingester().ingest([corpus_copy], progress=False)
     assert FN in report.unchanged and len(report.added) == 3
     integrity(store)
 
 
 @pytest.mark.slow
 def test_sentence_transformers_backend_end_to_end(settings, corpus_copy):
-    from assistant.build import build_embedder
+    from assistant.app import App
 
     st_settings = settings.model_copy(update={"embedder": "sentence-transformers", "st_model": "all-MiniLM-L6-v2"})
-    embedder = build_embedder(st_settings)
+    embedder = App(st_settings).embedder
     report, store = run(st_settings, embedder, corpus_copy)
     assert report.ok and store.embedder_name == "sentence-transformers/all-MiniLM-L6-v2"
     integrity(store)
-    hit = build_retriever(st_settings, embedder).search("How many SMS messages were sent for the panel?", k=3)
+    hit = App(st_settings, embedder).retriever.search("How many SMS messages were sent for the panel?", k=3)
     assert any(p.source == PLAN for p in hit)
 
 
@@ -161,5 +161,5 @@ def test_ingest_and_search_against_a_chroma_server(settings, e5, corpus_copy, ch
     assert report.ok and store.count() == report.chunks
     again, _ = run(remote, e5, corpus_copy)
     assert len(again.unchanged) == 4 and again.chunks == 0
-    assert build_retriever(remote, e5).search("Hvem finansierer FN-senteret?", k=1)[0].source == FN
+    assert App(remote, e5).retriever.search("Hvem finansierer FN-senteret?", k=1)[0].source == FN
     assert not remote.store_dir().exists()

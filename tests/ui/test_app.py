@@ -135,7 +135,7 @@ def test_upload_of_a_good_and_a_bad_file(monkeypatch, settings, tmp_path):
 
 
 def test_a_store_built_by_another_embedder_gives_advice_not_a_traceback(monkeypatch, settings):
-    from assistant.store import ChunkStore
+    from assistant.index.store import ChunkStore
 
     ChunkStore(settings, "some-other-embedder", 8).count()  # creates the collection, stamped with that embedder
     at = app_for(monkeypatch, settings)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.models import Answer, Chunk, Citation
+from assistant.core.models import Answer, Chunk, Citation
 from ui.feedback import append_feedback, feedback_record, read_feedback
 from ui.upload import UploadRejected, check_upload, safe_name
 

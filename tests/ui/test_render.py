@@ -1,7 +1,7 @@
 """HTML helpers of the UI: highlighting, unsupported sentences, escaping, labels."""
 
-from assistant.catalog import DocumentInfo
-from assistant.models import Answer, Chunk, Citation
+from assistant.core.models import Answer, Chunk, Citation
+from assistant.services.catalog import DocumentInfo
 from ui import render
 
 
@@ -21,8 +21,8 @@ def test_highlight_without_a_match_is_the_escaped_passage():
 
 
 def test_answer_html_marks_only_unsupported_sentences():
-    from assistant.citations import build_citations
-    from assistant.models import Chunk
+    from assistant.answering.citations import build_citations
+    from assistant.core.models import Chunk
 
     text = "Byen har 200 000 innbyggere [1]. Månen er av ost [2]."
     passages = [Chunk(f"c{i}", t, f"d{i}.txt", "D", None, "", 0, len(t), {})

@@ -1,0 +1,1 @@
+"""Answering: rewrite -> retrieve -> gate -> read -> verify (the stages, their backends and citation checks)."""

@@ -1,0 +1,171 @@
+"""Hybrid retrieval: vector and BM25 rankings fused by reciprocal rank fusion, then filtered and merged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+from assistant.core.kommuner import find_kommuner
+from assistant.core.models import Chunk
+
+if TYPE_CHECKING:
+    from assistant.core.settings import Settings
+    from assistant.index.embed import Embedder
+    from assistant.index.keyword import KeywordIndex
+    from assistant.index.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "vector", "bm25"]
+
+
+def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60) -> dict[str, float]:
+    """Return reciprocal-rank-fusion scores: sum over rankings of weight / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        if weight <= 0:
+            continue
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def _overlaps(a: Chunk, b: Chunk) -> bool:
+    """Return True when two chunks are of the same page of the same file and their spans overlap."""
+    return a.source == b.source and a.page == b.page and a.start < b.end and b.start < a.end
+
+
+def merge_pair(a: Chunk, b: Chunk) -> Chunk:
+    """Return one chunk covering the union of two overlapping chunks, keeping the better one's id and score."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    text = first.text if second.end <= first.end else first.text + second.text[first.end - second.start :]
+    best = a if a.score >= b.score else b
+    merged_ids = list(dict.fromkeys([*a.meta.get("merged_ids", [a.id]), *b.meta.get("merged_ids", [b.id])]))
+    return replace(
+        best,
+        text=text,
+        start=first.start,
+        end=max(first.end, second.end),
+        heading=first.heading,
+        meta={**best.meta, "merged_ids": merged_ids},
+    )
+
+
+def merge_overlapping(ranked: Sequence[Chunk], limit: int) -> list[Chunk]:
+    """Return up to limit passages in rank order, overlapping chunks of one passage merged into one."""
+    passages: list[Chunk] = []
+    for chunk in ranked:
+        for i, passage in enumerate(passages):
+            if _overlaps(passage, chunk):
+                passages[i] = merge_pair(passage, chunk)
+                break
+        else:
+            if len(passages) >= limit:
+                continue  # later chunks may still extend a passage already chosen
+            passages.append(chunk)
+    return passages
+
+
+def named_kommune(question: str, known: set[str]) -> str | None:
+    """Return the first kommune the question names that the corpus has documents about, else None."""
+    if not known:
+        return None
+
+    for kommune in find_kommuner(question):
+        if kommune.name in known:
+            return kommune.name
+    return None
+
+
+@runtime_checkable
+class Searcher(Protocol):
+    """What the answer stages need from retrieval: ranked passages for a query, and the store behind them."""
+
+    store: VectorStore
+    embedder: Embedder | None
+
+    def search(
+        self, query: str, k: int | None = None, filters: dict[str, Any] | None = None, mode: Mode | None = None
+    ) -> list[Chunk]:
+        """Return the k best passages for the query, best first."""
+        ...
+
+
+class Retriever:
+    """Answers a query with ranked passages from the store and the keyword index."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore,
+        keyword: KeywordIndex,
+        embedder: Embedder | None = None,
+        mode: Mode = "hybrid",
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.keyword = keyword
+        self.embedder = embedder
+        self.mode = mode  # used when a search names no mode
+
+    def with_mode(self, mode: Mode) -> Retriever:
+        """Return a retriever over the same store and index that searches in `mode` unless told otherwise."""
+        return Retriever(self.settings, self.store, self.keyword, self.embedder, mode)
+
+    def refresh_keyword_index(self, force: bool = False) -> bool:
+        """Return True if the BM25 index had to be (re)built because the store changed since it was built."""
+        generation = self.store.generation()
+        if not force and self.keyword.generation == generation:
+            return False
+        if not force and self.keyword.load() and self.keyword.generation == generation:
+            return False
+        log.info("rebuilding the keyword index from the store (generation %s)", generation)
+        self.keyword.build(self.store.iter_records(), generation)
+        return True
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: dict[str, Any] | None = None,
+        mode: Mode | None = None,
+    ) -> list[Chunk]:
+        """Return the k best passages for the query, best first, each with its fused score."""
+        mode = mode or self.mode
+        k = k or self.settings.k
+        n = max(self.settings.candidates, k * 4)
+        filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
+        self.refresh_keyword_index()
+
+        vector_hits: list[Chunk] = []
+        if mode in ("hybrid", "vector"):
+            if self.embedder is None:
+                raise RuntimeError("vector search needs an embedder")
+            vector_hits = self.store.query(self.embedder.embed_query(query), n, filters)
+        bm25_hits = self.keyword.search(query, n, filters) if mode in ("hybrid", "bm25") else []
+
+        fused = rrf(
+            [[c.id for c in vector_hits], [chunk_id for chunk_id, _ in bm25_hits]],
+            [self.settings.vector_weight if mode != "bm25" else 1.0, self.settings.bm25_weight if mode != "vector" else 1.0],
+            self.settings.rrf_k,
+        )
+        chunks = {c.id: c for c in vector_hits}
+        missing = [chunk_id for chunk_id in fused if chunk_id not in chunks]
+        chunks.update(self.store.get(missing))
+        vector_score = {c.id: c.score for c in vector_hits}
+        bm25_score = dict(bm25_hits)
+
+        boost_to = None if "kommune" in filters else named_kommune(query, self.keyword.kommuner())
+        ranked: list[Chunk] = []
+        for chunk_id, score in fused.items():
+            chunk = chunks.get(chunk_id)
+            if chunk is None:  # deleted between the two lookups
+                continue
+            if boost_to and boost_to in chunk.meta.get("kommuner", []):
+                score *= 1.0 + self.settings.kommune_boost
+            meta = {**chunk.meta, "vector_score": vector_score.get(chunk_id), "bm25_score": bm25_score.get(chunk_id)}
+            ranked.append(replace(chunk, score=score, meta=meta))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return merge_overlapping(ranked, k)

@@ -1,0 +1,182 @@
+"""The composition root: `App(settings)` builds every part once, lazily, and is the only place that wires backends.
+
+The CLI, the Streamlit app, Kommunestatus, the eval runner, the baselines and every benchmark take
+their parts from an `App`, so every figure is measured on what users run. Nothing else constructs a
+store, a keyword index, an embedder or an answer backend (tests aside).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.answering.backends import AnswerBackend, ExtractiveBackend, LLMBackend
+from assistant.answering.pipeline import Assistant
+from assistant.answering.retrieve import Mode, Retriever
+from assistant.core.settings import Settings, get_settings
+from assistant.index.cache import CachingEmbedder
+from assistant.index.embed import Embedder, make_embedder
+from assistant.index.keyword import KeywordIndex
+from assistant.index.store import ChunkStore, EmbedderMismatch
+from assistant.llm.base import ChatModel, LLMUnavailable
+from assistant.llm.llamacpp import make_llamacpp
+from assistant.llm.ollama import make_ollama
+from assistant.llm.translate import Translator, find_translator
+from assistant.services.catalog import Catalog, build_catalog
+from ingest.pipeline import Ingester
+
+log = logging.getLogger(__name__)
+
+LLM_CHOICES = ("auto", "ollama", "llamacpp", "extractive")
+
+# Embedded models stay loaded for the life of the process, whichever App asked first (1 GB each).
+_CHAT_MODELS: dict[tuple, ChatModel] = {}
+_CHAT_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which assistant to build: the product's (defaults) or a variant a benchmark compares against."""
+
+    llm: str | None = None  # None = settings.llm
+    mode: Mode = "hybrid"  # retrieval mode
+    gated: bool = True  # refuse before reading when the evidence is below the calibrated floor
+
+
+class App:
+    """Every part of the assistant, built from one Settings object on first use and then shared."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._given_embedder = embedder
+        self._assistants: dict[Variant, Assistant] = {}
+        self._backends: dict[str, tuple[AnswerBackend, list[str]]] = {}
+        self._lock = threading.RLock()
+
+    def with_settings(self, **overrides: object) -> App:
+        """Return an App over changed settings that shares this one's embedder (e.g. an evaluation store)."""
+        return App(self.settings.model_copy(update=overrides), self.embedder)
+
+    # --- index layer ---
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """Return the configured embedder, its model loaded (shared with apps made by `with_settings`)."""
+        return self._given_embedder or make_embedder(self.settings)
+
+    @cached_property
+    def sentence_embedder(self) -> CachingEmbedder:
+        """Return the embedder the answer stages use: the same model, recently seen sentences cached."""
+        return CachingEmbedder(self.embedder, self.settings.vector_cache_items)
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        """Return the chunk store for the embedder (EmbedderMismatch when another embedder built it)."""
+        return ChunkStore(self.settings, self.embedder.name, self.embedder.dim)
+
+    def existing_store(self) -> ChunkStore | None:
+        """Return the store as built, without loading an embedder (for `status`), or None when there is none."""
+        return ChunkStore.open_existing(self.settings)
+
+    @cached_property
+    def keyword(self) -> KeywordIndex:
+        """Return the keyword index, loaded from disk when one was persisted."""
+        index = KeywordIndex(self.settings.keyword_dir())
+        index.load()
+        return index
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Return the hybrid retriever over the store and the keyword index."""
+        return Retriever(self.settings, self.store, self.keyword, self.embedder)
+
+    def ingester(self, reindex: bool = False) -> Ingester:
+        """Return the ingester over this app's store; with `reindex`, a store of another embedder is dropped first."""
+        if reindex and "store" not in self.__dict__:
+            try:
+                self.store  # noqa: B018 - opening it is the check
+            except EmbedderMismatch:
+                ChunkStore.drop(self.settings)
+        return Ingester(self.settings, self.store, self.keyword, self.embedder)
+
+    def catalog(self) -> Catalog:
+        """Return the catalog of the ingested documents."""
+        return build_catalog(self.store)
+
+    # --- answering ---
+
+    def chat_model(self, name: str) -> ChatModel:
+        """Return the chat model `ollama` or `llamacpp` (LLMUnavailable with what to do when it cannot be used)."""
+        if name == "ollama":
+
+            chat = make_ollama(self.settings)
+            chat.check()
+            return chat
+        if name == "llamacpp":
+
+            s = self.settings
+            key = (s.llamacpp_model, str(s.models_dir()), s.llm_context, s.llm_threads)
+            with _CHAT_LOCK:
+                if key not in _CHAT_MODELS:
+                    _CHAT_MODELS[key] = make_llamacpp(s)
+                return _CHAT_MODELS[key]
+        raise LLMUnavailable(f"ukjent backend {name!r} (bruk {', '.join(LLM_CHOICES)})")
+
+    def backend(self, llm: str | None = None) -> tuple[AnswerBackend, list[str]]:
+        """Return the answer backend `llm` (or settings.llm) asks for and notes on any fallback taken.
+
+        `auto` takes Ollama when it answers with the model, else the embedded model when assembled,
+        else quoting; an explicit choice that cannot be used raises LLMUnavailable.
+        """
+        choice = llm or self.settings.llm
+        with self._lock:
+            if choice in self._backends:
+                return self._backends[choice]
+            notes: list[str] = []
+            order = ["ollama", "llamacpp", "extractive"] if choice == "auto" else [choice]
+            for name in order:
+                if name == "extractive":
+                    found: AnswerBackend = self.quoting_backend()
+                    break
+                try:
+                    chat = self.chat_model(name)
+                except LLMUnavailable as exc:
+                    if choice != "auto":
+                        raise
+                    notes.append(str(exc))
+                    log.info("backend %s unavailable: %s", name, exc)
+                    continue
+                s = self.settings
+                found = LLMBackend(chat, s.answer_tokens, s.passage_budget, s.temperature, self.sentence_embedder)
+                break
+            else:  # pragma: no cover - extractive always is
+                raise LLMUnavailable("no answer backend available")
+            self._backends[choice] = (found, notes)
+            return found, notes
+
+    def quoting_backend(self, passages_considered: int = 3) -> ExtractiveBackend:
+        """Return the extractive backend (quotes the best-supported sentences of the top passages; no model)."""
+        return ExtractiveBackend(self.sentence_embedder, passages_considered=passages_considered,
+                                 min_overlap=self.settings.extractive_min_overlap,
+                                 min_similarity=self.settings.extractive_min_similarity)
+
+    def translator(self) -> Translator | None:
+        """Return the bokmål-nynorsk translator when one is configured and installed."""
+        return find_translator(self.settings.translator)
+
+    def assistant(self, llm: str | None = None, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:
+        """Return the assistant users get (defaults), or a benchmark's variant of it; each built once."""
+        variant = Variant(llm or self.settings.llm, mode, gated)
+        with self._lock:
+            if variant not in self._assistants:
+                backend, notes = self.backend(variant.llm)
+                retriever = self.retriever if mode == "hybrid" else self.retriever.with_mode(mode)
+                translator = self.translator() if backend.generative else None
+                self._assistants[variant] = Assistant(self.settings, retriever, backend, notes, translator, gated=gated)
+            return self._assistants[variant]
+
+    def quoting(self, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:
+        """Return the assistant over the same retriever that answers by quoting (the fallback when a model fails)."""
+        return self.assistant("extractive", mode=mode, gated=gated)

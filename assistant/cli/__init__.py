@@ -1,0 +1,1 @@
+"""Entry point: the `assistant` command line (a thin call into the composition root per command)."""

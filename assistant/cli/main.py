@@ -1,0 +1,361 @@
+"""The `assistant` command line: ingest, search and status, each a thin call into the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from assistant.app import LLM_CHOICES, App
+from assistant.cli.models import models_app
+from assistant.core.kommuner import lookup
+from assistant.core.models import Answer
+from assistant.core.settings import get_settings
+from assistant.index.embed import EmbedderUnavailable
+from assistant.index.store import EmbedderMismatch, StoreError
+from assistant.llm.base import LLMUnavailable
+from assistant.services.catalog import build_catalog
+from ingest.manifest import ManifestError
+
+app = typer.Typer(
+    help="Bærekraftsassistenten: spør kommunale bærekraftsdokumenter, med kilder. "
+    "Local, private retrieval over Norwegian municipal sustainability documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _app() -> App:
+    """Return the composition root over settings from the environment (built on demand, never at import)."""
+    return App(get_settings())
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """Print an error the user can act on and exit with the code."""
+    err.print(f"[bold red]Feil:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: bool) -> None:
+    """Send warnings (or everything, when verbose) to stderr through rich."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+    )
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    """Bærekraftsassistenten."""
+    _setup_logging(verbose)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Files or folders to ingest (default: ASSISTANT_CORPUS_DIR).")
+    ] = None,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Drop the store and rebuild it from the files.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Ingest documents: unchanged files are skipped, changed ones replaced, removed ones deleted.
+
+    Exit status: 0 when every file was ingested or unchanged, 1 when some file was skipped, 2 on errors.
+    """
+    application = _app()
+    targets = list(paths or [application.settings.corpus_dir])
+    for target in targets:
+        if not target.exists():
+            _fail(f"finner ikke {target}")
+    try:
+        report = application.ingester(reindex=reindex).ingest(targets, reindex=reindex, progress=progress)
+        store = application.store
+    except (EmbedderMismatch, StoreError, EmbedderUnavailable, ManifestError) as exc:
+        _fail(str(exc))
+        return
+    for label, items in (
+        ("Nye", report.added),
+        ("Oppdatert", report.updated),
+        ("Uendret", report.unchanged),
+        ("Fjernet", report.removed),
+    ):
+        if items:
+            console.print(f"[bold]{label}[/] ({len(items)}): " + ", ".join(items))
+    for source, reason in report.skipped:
+        err.print(f"[yellow]Hoppet over[/] {source}: {reason}")
+    console.print(
+        f"{report.chunks} biter skrevet på {report.seconds:.1f} s; lager: {store.count()} biter i {store.location()}"
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="The question, in any Norwegian or English.")],
+    kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Only documents from this year.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only this source file.")] = None,
+    doc_type: Annotated[Optional[str], typer.Option("--type", help="Only this document type.")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="How many passages (default ASSISTANT_K).")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, vector or bm25.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON passages.")] = False,
+) -> None:
+    """Search the ingested documents and print the best passages with file, page and score."""
+    if mode not in ("hybrid", "vector", "bm25"):
+        _fail("--mode må være hybrid, vector eller bm25")
+    kommune = _kommune_filter(kommune)
+    try:
+        retriever = _app().retriever
+        if retriever.store.count() == 0:
+            _fail("lageret er tomt: kjør `assistant ingest` først")
+        passages = retriever.search(
+            question, k=k, filters={"kommune": kommune, "year": year, "source": source, "doc_type": doc_type},
+            mode=mode,  # type: ignore[arg-type]
+        )
+    except (StoreError, EmbedderUnavailable) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps([passage_json(p) for p in passages], ensure_ascii=False, indent=2))
+        return
+    if not passages:
+        console.print("Fant ingen passasjer.")
+    for rank, p in enumerate(passages, start=1):
+        where = f"{p.source}" + (f", side {p.page}" if p.page else "") + (f" · {p.heading}" if p.heading else "")
+        console.print(f"[bold cyan][{rank}][/] [bold]{p.title}[/] ({where}) score {p.score:.4f}")
+        console.print(p.text.strip(), highlight=False, markup=False)
+        console.print()
+
+
+def _assistant(llm: str | None):
+    """Return the assistant for the CLI, or exit with a message the user can act on."""
+    if llm is not None and llm not in LLM_CHOICES:
+        _fail(f"--llm må være en av {', '.join(LLM_CHOICES)}")
+    try:
+        bot = _app().assistant(llm)
+    except (StoreError, EmbedderUnavailable, LLMUnavailable) as exc:
+        _fail(str(exc))
+        raise  # unreachable
+    if bot.retriever.store.count() == 0:
+        _fail("lageret er tomt: kjør `assistant ingest` først")
+    for note in bot.notes:
+        err.print(f"[dim]{note}[/]")
+    return bot
+
+
+def _kommune_filter(kommune: str | None) -> str | None:
+    """Return the register name of a kommune given in any accepted form, or exit with a message."""
+    if not kommune:
+        return None
+
+    found = lookup(kommune)
+    if found is None:
+        _fail(f"«{kommune}» er ikke en kommune jeg kjenner (kommuneregisteret 2024)")
+    return found.name
+
+
+def answer_json(answer) -> dict:
+    """Return the JSON form of an Answer."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "backend": answer.backend,
+        "language": answer.language,
+        "standalone_question": answer.standalone_question,
+        "citations": [
+            {"n": c.n, "source": c.source, "title": c.chunk.title, "page": c.page, "text": c.chunk.text,
+             "quote": c.quote, "supported": c.supported}
+            for c in answer.citations
+        ],
+        "unsupported": answer.unsupported,
+        "retrieved": [passage_json(p) for p in answer.passages],
+        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        "notes": answer.notes,
+        "translation": answer.translation,
+    }
+
+
+def _print_sources(answer) -> None:
+    """Print the citations of an answer, or the closest passages of a refusal."""
+    if answer.refused:
+        if answer.passages:
+            console.print("[bold]Det nærmeste jeg fant:[/]")
+        for p in answer.passages[:3]:
+            where = f", side {p.page}" if p.page else ""
+            console.print(f"  • {p.title}{where}: [dim]{p.text.strip()[:200]}…[/]", highlight=False)
+        return
+    for c in answer.citations:
+        where = f", side {c.page}" if c.page else ""
+        mark = "" if c.supported else " [red](ikke bekreftet av kilden)[/]"
+        console.print(f"  [bold cyan][{c.n}][/] {c.chunk.title}{where} ({c.source}){mark}", highlight=False)
+        console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
+    for sentence in answer.unsupported:
+        console.print(f"  [red]Uten støtte i kildene:[/] {sentence}", highlight=False)
+    if answer.translation:
+        console.print(f"  [dim]{answer.translation}[/]", highlight=False)
+
+
+def _stream_to_console(bot, question: str, history, filters) -> object:
+    """Print the answer as it streams and return the final Answer."""
+    final = None
+    for item in bot.stream(question, history, filters):
+        if isinstance(item, Answer):
+            final = item
+        else:
+            console.print(item, end="", highlight=False, markup=False)
+    console.print()
+    return final
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question (bokmål, nynorsk or English).")],
+    llm: Annotated[Optional[str], typer.Option(help="auto, ollama, llamacpp or extractive (default ASSISTANT_LLM).")] = None,
+    kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question from the documents, with numbered citations to file and page."""
+    filters = {"kommune": _kommune_filter(kommune)}
+    bot = _assistant(llm)
+    try:
+        if as_json:
+            typer.echo(json.dumps(answer_json(bot.ask(question, filters=filters)), ensure_ascii=False, indent=2))
+            return
+        answer = _stream_to_console(bot, question, (), filters)
+    except LLMUnavailable as exc:
+        _fail(str(exc))
+        return
+    _print_sources(answer)
+    console.print(f"[dim]Svar fra {answer.backend} på {answer.timings.get('total', 0):.1f} s[/]")
+
+
+@app.command()
+def chat(
+    llm: Annotated[Optional[str], typer.Option(help="auto, ollama, llamacpp or extractive (default ASSISTANT_LLM).")] = None,
+    kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
+) -> None:
+    """Talk with the assistant in the terminal: /kilder shows the sources, /ny starts over, /slutt ends."""
+    filters = {"kommune": _kommune_filter(kommune)}
+    bot = _assistant(llm)
+    console.print(f"[bold]Bærekraftsassistenten[/] ({bot.backend.name}). Skriv et spørsmål; /kilder, /ny, /slutt.")
+    history: list[dict] = []
+    last = None
+    while True:
+        try:
+            question = console.input("[bold green]Du:[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not question:
+            continue
+        if question in ("/slutt", "/exit", "/quit"):
+            return
+        if question == "/ny":
+            history, last = [], None
+            console.print("[dim]Ny samtale.[/]")
+            continue
+        if question == "/kilder":
+            if last is None:
+                console.print("[dim]Ingen svar ennå.[/]")
+            else:
+                _print_sources(last)
+            continue
+        console.print("[bold blue]Assistent:[/] ", end="")
+        try:
+            last = _stream_to_console(bot, question, history, filters)
+        except LLMUnavailable as exc:
+            err.print(f"[bold red]Feil:[/] {exc}")
+            continue
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": last.text}]
+
+
+def passage_json(p) -> dict:
+    """Return the JSON form of a retrieved passage."""
+    return {
+        "text": p.text,
+        "source": p.source,
+        "title": p.title,
+        "page": p.page,
+        "heading": p.heading,
+        "kommune": p.kommune,
+        "kommuner": list(p.meta.get("kommuner", [])),
+        "year": p.year,
+        "doc_type": p.meta.get("doc_type", ""),
+        "score": round(p.score, 6),
+    }
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show what is ingested: documents, chunks, kommuner, embedder and where the store lives."""
+    application = _app()
+    settings = application.settings
+    try:
+        store = application.existing_store()
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    if store is None:
+        _fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først")
+        return
+    catalog = build_catalog(store)
+    info = {**catalog.as_dict(), "keyword_index": str(settings.keyword_dir())}
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    table = Table(show_header=False, box=None)
+    for key, label in (("documents", "Dokumenter"), ("chunks", "Biter"), ("embedder", "Embedder"), ("store", "Lager")):
+        table.add_row(label, str(info[key]))
+    table.add_row("Kommuner", ", ".join(catalog.kommuner) or "–")
+    console.print(table)
+    for doc in catalog.documents:
+        console.print(f"  • {doc.title} [dim]({doc.source}, {doc.year or 'år ukjent'})[/]")
+
+
+def _register_subcommands() -> None:
+    """Attach the command groups that live in their own modules, and those other packages register.
+
+    `evals` adds `eval` through the entry-point group `assistant.commands` (pyproject.toml), so the
+    CLI finds it without importing the benchmarks: the entry points load only when their command runs.
+    """
+    app.add_typer(models_app, name="models", help="List and assemble the embedded GGUF models.")
+    for entry in entry_points(group="assistant.commands"):
+        app.command(entry.name, context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                    help=f"Run `{entry.name}` (from {entry.value.split(':')[0]}); `assistant {entry.name} --help` "
+                    "lists its options.", add_help_option=False)(_plugin(entry))
+
+
+def _plugin(entry: EntryPoint) -> Callable[[typer.Context], None]:
+    """Return a command that loads the entry point when it runs and hands it the remaining arguments."""
+    def run(ctx: typer.Context) -> None:
+        raise typer.Exit(entry.load()(ctx.args))
+
+    run.__name__ = entry.name
+    return run
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    """Run the command line."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

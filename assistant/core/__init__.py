@@ -1,0 +1,1 @@
+"""Core: data classes, settings, text utilities and the kommune register; imports nothing of ours."""

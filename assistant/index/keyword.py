@@ -1,0 +1,130 @@
+"""The keyword index: BM25 (bm25s) over Norwegian-stemmed tokens, persisted beside the vectors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.core.text import bm25s_module, tokenize
+
+META_FILE = "chunks.json"
+
+
+def index_text(text: str, meta: dict[str, Any]) -> str:
+    """Return what BM25 indexes for a chunk: its title and heading, then its text."""
+    return "\n".join(part for part in (str(meta.get("title", "")), str(meta.get("heading", "")), text) if part)
+
+
+class KeywordIndex:
+    """BM25 over every chunk of the store, stamped with the store generation it was built from."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.model: Any = None
+        self.ids: list[str] = []
+        self.filters: list[dict[str, Any]] = []
+        self.generation = -1
+        self._mask_cache: dict[tuple, np.ndarray] = {}
+        self._kommuner: set[str] | None = None
+
+    # --- building and persistence ---
+
+    def build(self, records: Iterable[tuple[str, str, dict[str, Any]]], generation: int) -> None:
+        """Build the index from (id, text, metadata) records and persist it atomically."""
+        bm25s = bm25s_module()
+
+        ids, texts, filters = [], [], []
+        for chunk_id, text, meta in records:
+            ids.append(chunk_id)
+            texts.append(index_text(text, meta))
+            filters.append(
+                {
+                    "kommuner": list(meta.get("kommuner") or []),
+                    "year": int(meta.get("year") or 0),
+                    "source": str(meta.get("source", "")),
+                    "doc_type": str(meta.get("doc_type", "")),
+                }
+            )
+        model = bm25s.BM25() if texts else None
+        if model is not None:
+            model.index(tokenize(texts), show_progress=False)
+        self.model, self.ids, self.filters, self.generation = model, ids, filters, generation
+        self._mask_cache.clear()
+        self._kommuner = None
+        self._save()
+
+    def _save(self) -> None:
+        """Write the index to a temporary folder, then move it into place."""
+        tmp = self.directory.with_name(self.directory.name + f".tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.model is not None:
+            self.model.save(str(tmp), show_progress=False)
+        (tmp / META_FILE).write_text(
+            json.dumps({"generation": self.generation, "ids": self.ids, "filters": self.filters}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        shutil.rmtree(self.directory, ignore_errors=True)
+        os.replace(tmp, self.directory)
+
+    def load(self) -> bool:
+        """Return True if a persisted index was loaded, False if there is none (or it is unreadable)."""
+        meta_path = self.directory / META_FILE
+        if not meta_path.exists():
+            return False
+        try:
+            data = json.loads(meta_path.read_text(encoding="utf-8"))
+            model = None
+            if data["ids"]:
+                model = bm25s_module().BM25.load(str(self.directory))
+        except (OSError, ValueError, KeyError):
+            return False
+        self.model, self.ids, self.filters = model, data["ids"], data["filters"]
+        self.generation = int(data["generation"])
+        self._mask_cache.clear()
+        self._kommuner = None
+        return True
+
+    # --- queries ---
+
+    def kommuner(self) -> set[str]:
+        """Return the kommune names that some indexed chunk is about (computed once per build or load)."""
+        if self._kommuner is None:
+            self._kommuner = {name for f in self.filters for name in f["kommuner"]}
+        return self._kommuner
+
+    def _mask(self, filters: dict[str, Any] | None) -> np.ndarray | None:
+        """Return a 0/1 weight per chunk for the filters, or None when nothing is filtered."""
+        active = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+        if not active:
+            return None
+        key = tuple(sorted(active.items()))
+        if key not in self._mask_cache:
+            keep = np.ones(len(self.ids), dtype=np.float32)
+            for i, f in enumerate(self.filters):
+                for name, value in active.items():
+                    ok = value in f["kommuner"] if name == "kommune" else f.get(name) == value
+                    if not ok:
+                        keep[i] = 0.0
+                        break
+            self._mask_cache[key] = keep
+        return self._mask_cache[key]
+
+    def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """Return up to n (chunk id, BM25 score) pairs with a positive score, best first."""
+        if self.model is None or not self.ids:
+            return []
+        tokens = [t for t in tokenize([query])[0] if t in self.model.vocab_dict]
+        if not tokens:
+            return []
+        scores = self.model.get_scores(tokens, weight_mask=self._mask(filters))
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,1 @@
+"""Language models and translation: the chat-model Protocol, Ollama, embedded llama.cpp, Apertium."""

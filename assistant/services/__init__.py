@@ -1,0 +1,1 @@
+"""Services on top of answering: the catalog of ingested documents and Kommunestatus for residents."""

@@ -1,0 +1,120 @@
+"""The assistant with real generative models: embedded llama.cpp (1.5B default) and Ollama's API on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.backends import LLMBackend
+from assistant.answering.pipeline import Assistant
+from assistant.app import App
+from assistant.core.models import Answer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def llama_15b(model_15b_path):
+    from assistant.llm.llamacpp import LlamaCppChat
+
+    return LlamaCppChat(model_15b_path, n_ctx=4096)
+
+
+@pytest.fixture(scope="module")
+def bot_15b(corpus_settings, e5, llama_15b):
+    backend = LLMBackend(llama_15b, corpus_settings.answer_tokens, corpus_settings.passage_budget, 0.0, e5)
+    return Assistant(corpus_settings, App(corpus_settings, e5).retriever, backend)
+
+
+def test_default_model_gives_a_cited_grounded_answer(bot_15b):
+    answer = bot_15b.ask("Hvem finansierer FN-senteret i Trondheim?")
+    assert answer.backend.startswith("llamacpp:qwen2.5-coder-1.5b")
+    assert not answer.refused, answer.text
+    # the document: funded over the municipal budget; its secretariat by Trondheim kommune, NTNU and the county
+    assert "kommunebudsjett" in answer.text.lower() or "Trondheim kommune" in answer.text
+    assert answer.citations and all(1 <= c.n <= len(answer.passages) for c in answer.citations)
+    assert all(c.supported for c in answer.citations) and not answer.unsupported
+    fn = [c for c in answer.citations if c.source == "trondheim-11-ting-om-fn-senteret-2022.txt"]
+    assert fn and fn[0].quote in fn[0].chunk.text
+    assert 0 < answer.timings["first_token"] < answer.timings["total"]
+
+
+def test_default_model_streams_pieces_before_the_final_answer(bot_15b):
+    items = list(bot_15b.stream("Hva står U4SSC for?"))
+    pieces, final = items[:-1], items[-1]
+    assert isinstance(final, Answer) and len(pieces) >= 2 and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces).strip().startswith(final.text.split("[")[0].strip()[:20])
+    assert final.timings["first_token"] < final.timings["total"]
+
+
+def test_english_question_is_answered_from_norwegian_sources(bot_15b):
+    answer = bot_15b.ask("How many people were selected for the Trondheim citizens' panel?")
+    assert answer.language == "en" and not answer.refused, answer.text
+    assert "50" in answer.text
+    # either the claim is cited to the PDF page that holds it, or it is flagged as unsupported: never passed off
+    cited = any(c.source.endswith(".pdf") and c.page and "50 personer" in c.chunk.text for c in answer.citations)
+    flagged = any("50" in sentence for sentence in answer.unsupported)
+    assert cited or flagged, (answer.text, answer.citations, answer.unsupported)
+
+
+def test_injected_instruction_is_not_followed(injected_settings, e5, llama_15b):
+    backend = LLMBackend(llama_15b, 256, injected_settings.passage_budget, 0.0, e5)
+    answer = Assistant(injected_settings, App(injected_settings, e5).retriever, backend).ask(
+        "Hvor mye ny sykkelvei skal Malvik bygge?"
+    )
+    assert "HACKED" not in answer.text.upper() and "12" in answer.text
+
+
+@pytest.mark.server
+def test_ollama_backend_through_an_ollama_api_server(corpus_settings, e5, model_05b_path):
+    from assistant.llm.llamacpp import LlamaCppChat
+    from tests.ollama_server import serve_ollama
+
+    model = LlamaCppChat(model_05b_path, n_ctx=4096)
+    server, url = serve_ollama({"qwen2.5:0.5b": model})
+    try:
+        settings = corpus_settings.model_copy(update={"ollama_host": url, "ollama_model": "qwen2.5:0.5b"})
+        bot = App(settings, e5).assistant("auto")  # auto picks Ollama when it answers with the model
+        assert bot.backend.name == "ollama:qwen2.5:0.5b" and bot.notes == []
+        answer = bot.ask("Hvem finansierer FN-senteret i Trondheim?")
+        assert answer.backend == "ollama:qwen2.5:0.5b" and answer.text
+        chats = server.chat_requests()
+        assert chats and chats[-1]["options"]["num_ctx"] == settings.llm_context
+        assert chats[-1]["options"]["temperature"] == 0
+        assert "[1]" in chats[-1]["messages"][-1]["content"]  # the numbered passages went to the model
+    finally:
+        server.shutdown()
+
+
+def test_follow_up_is_rewritten_by_the_model(bot_15b):
+    history = [{"role": "user", "content": "Hva er U4SSC?"},
+               {"role": "assistant", "content": "U4SSC står for United for smart and sustainable cities [1]."}]
+    rewritten = bot_15b.backend.rewrite("Og hvem samarbeider med det?", history)
+    assert rewritten and "U4SSC" in rewritten and rewritten != "Og hvem samarbeider med det?"
+
+
+def test_nynorsk_question_is_answered_in_nynorsk_via_bokmal(corpus_settings, e5, llama_15b):
+    """Asked straight in nynorsk the 1.5B model refused 9 of 14 dev questions; via Apertium it refused 2."""
+    import os
+
+    from assistant.answering.pipeline import TRANSLATED_NOTE
+    from assistant.core.language import detect_language
+    from assistant.llm.translate import find_translator
+
+    translator = find_translator("apertium")
+    if translator is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the nynorsk path: `make test` installs Debian's apertium-nno-nob (as root)")
+        pytest.skip("Apertium's bokmål-nynorsk pair is not installed")
+    backend = LLMBackend(llama_15b, corpus_settings.answer_tokens, corpus_settings.passage_budget, 0.0, e5)
+    bot = Assistant(corpus_settings, App(corpus_settings, e5).retriever, backend, translator=translator)
+    answer = bot.ask("Kva er Kraftsamlingen?")
+    assert answer.language == "nn" and not answer.refused, answer.text
+    assert detect_language(answer.text) == "nn" and answer.translation == TRANSLATED_NOTE, answer.text
+    assert "Trondheim" in answer.text and answer.citations and all(c.supported for c in answer.citations)
+    assert not answer.unsupported, answer.unsupported
+
+
+def test_a_refusal_is_worded_in_the_askers_standard(bot_15b):
+    answer = bot_15b.ask("Kva kostar det å parkere ved rådhuset i Namsos?")
+    assert answer.refused and answer.language == "nn"
+    assert answer.text == "Eg fann ikkje svaret i dokumenta." and not answer.citations

@@ -1,0 +1,280 @@
+"""The Ollama backend: langchain-ollama's ChatOllama against a real Ollama-API server on loopback with a real model."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import httpx
+import pytest
+
+from assistant.llm.base import ChatModel, LLMUnavailable
+from assistant.llm.ollama import OllamaChat, make_ollama, normalize_host
+from tests.conftest import CORPUS, free_port
+from tests.ollama_server import DropConnection, serve_ollama, truncate
+
+SERVED = "qwen2.5:0.5b"
+QUESTION = [
+    {"role": "system", "content": "Du er en hjelpsom assistent. Svar kort på norsk."},
+    {"role": "user", "content": "Hva er hovedstaden i Norge?"},
+]
+
+
+class _FailsAfter:
+    """A served model that streams a few real pieces from the 0.5B model, then raises `error` (server side)."""
+
+    def __init__(self, inner: ChatModel, error: Exception, after: int = 2) -> None:
+        self.inner, self.error, self.after = inner, error, after
+        self.name, self.context_window = f"failing:{inner.name}", inner.context_window
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def stream(self, messages, **kwargs):
+        with closing(self.inner.stream(messages, **kwargs)) as pieces:
+            for i, piece in enumerate(pieces):
+                if i == self.after:
+                    raise self.error
+                yield piece
+
+
+@pytest.fixture(scope="session")
+def llama_05b(model_05b_path):
+    """Return the real qwen2.5-coder-0.5b model, embedded with llama.cpp: the test server's generator."""
+    from assistant.llm.llamacpp import LlamaCppChat
+
+    chat = LlamaCppChat(model_05b_path, n_ctx=4096, threads=2)
+    yield chat
+    chat.close()
+
+
+@pytest.fixture(scope="session")
+def ollama_server(llama_05b):
+    """Yield (server, base_url) of the Ollama-API server serving the real 0.5B model as qwen2.5:0.5b."""
+    server, url = serve_ollama(
+        {
+            SERVED: llama_05b,
+            "broken:latest": _FailsAfter(llama_05b, RuntimeError("CUDA error: out of memory")),
+            "crash:latest": _FailsAfter(llama_05b, DropConnection()),
+        }
+    )
+    try:
+        yield server, url
+    finally:
+        server.shutdown()
+
+
+# -- without a server ----------------------------------------------------------------------------
+
+
+def test_normalize_host_reads_ollama_host_forms():
+    assert normalize_host("http://127.0.0.1:11434") == "http://127.0.0.1:11434"
+    assert normalize_host("0.0.0.0") == "http://0.0.0.0:11434"
+    assert normalize_host("gpu-box:8080/") == "http://gpu-box:8080"
+    assert normalize_host("https://ollama.example.org") == "https://ollama.example.org:443"
+    assert normalize_host("") == "http://127.0.0.1:11434"
+
+
+def test_make_ollama_takes_host_model_and_context_from_settings(settings):
+    chat = make_ollama(settings.model_copy(update={"ollama_host": "http://10.0.0.5:11434", "llm_context": 8192}))
+    assert isinstance(chat, ChatModel)
+    assert chat.name == f"ollama:{settings.ollama_model}"
+    assert chat.context_window == 8192
+    assert chat.base_url == "http://10.0.0.5:11434"
+
+
+def test_count_tokens_estimate_grows_with_text_and_counts_digits():
+    chat = OllamaChat("http://127.0.0.1:1", "m")
+    assert chat.count_tokens("") == 1
+    assert chat.count_tokens("Klimagassutslipp " * 20) > chat.count_tokens("Klimagassutslipp")
+    assert chat.count_tokens("2023 2024 2025") >= 12
+
+
+def test_nothing_listening_is_reported_with_the_host():
+    host = f"http://127.0.0.1:{free_port()}"
+    chat = OllamaChat(host, SERVED)
+    with pytest.raises(LLMUnavailable, match="Ollama svarer ikke på http://127.0.0.1") as check:
+        chat.check()
+    assert host in str(check.value) and "ollama serve" in str(check.value)
+    with pytest.raises(LLMUnavailable, match="Ollama svarer ikke") as streamed:
+        list(chat.stream(QUESTION, max_tokens=8))
+    assert host in str(streamed.value)
+
+
+# -- against the server with the real model ---------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_check_passes_for_the_served_model(ollama_server):
+    server, url = ollama_server
+    chat = OllamaChat(url, SERVED)
+    chat.check()
+    assert chat.context_window == 4096
+    assert server.requests[-1]["path"] == "/api/show" and server.requests[-1]["body"]["model"] == SERVED
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_check_adopts_a_smaller_trained_context(ollama_server):
+    _, url = ollama_server
+    chat = OllamaChat(url, SERVED, num_ctx=32768)
+    chat.check()
+    assert chat.context_window == chat.num_ctx == 4096  # what the server says the model reads
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_stream_yields_real_text_in_pieces_and_sends_every_option(ollama_server):
+    server, url = ollama_server
+    chat = OllamaChat(url, SERVED, num_ctx=4096)
+    pieces = list(chat.stream(QUESTION, max_tokens=24, temperature=0.0, seed=7))
+    text = "".join(pieces)
+    assert len(pieces) >= 3, pieces
+    assert all(isinstance(p, str) for p in pieces)
+    assert "Oslo" in text, text
+    body = server.chat_requests()[-1]
+    assert body["model"] == SERVED and body["stream"] is True
+    assert body["options"]["num_ctx"] == 4096
+    assert body["options"]["num_predict"] == 24
+    assert body["options"]["temperature"] == 0.0 and body["options"]["seed"] == 7
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert body["messages"][1]["content"] == QUESTION[1]["content"]
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_same_seed_and_zero_temperature_give_the_same_answer(ollama_server):
+    _, url = ollama_server
+    chat = OllamaChat(url, SERVED)
+    first = "".join(chat.stream(QUESTION, max_tokens=16))
+    assert first == "".join(chat.stream(QUESTION, max_tokens=16))
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_configured_context_is_what_the_server_receives(ollama_server):
+    server, url = ollama_server
+    list(OllamaChat(url, SERVED, num_ctx=2048).stream(QUESTION, max_tokens=4))
+    assert server.chat_requests()[-1]["options"]["num_ctx"] == 2048
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_unknown_model_says_which_pull_to_run(ollama_server):
+    _, url = ollama_server
+    chat = OllamaChat(url, "qwen2.5:7b")
+    with pytest.raises(LLMUnavailable, match=r"ollama pull qwen2\.5:7b"):
+        chat.check()
+    with pytest.raises(LLMUnavailable, match=r"ollama pull qwen2\.5:7b"):
+        list(chat.stream(QUESTION, max_tokens=4))
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_server_error_mid_stream_is_surfaced(ollama_server):
+    _, url = ollama_server
+    received: list[str] = []
+    with pytest.raises(LLMUnavailable, match="CUDA error: out of memory") as failure:
+        for piece in OllamaChat(url, "broken").stream(QUESTION, max_tokens=24):
+            received.append(piece)
+    assert len(received) == 2  # what arrived before the failure was passed on
+    assert url in str(failure.value)
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_connection_cut_mid_stream_is_surfaced(ollama_server):
+    _, url = ollama_server
+    with pytest.raises(LLMUnavailable, match="brøt under svaret"):
+        list(OllamaChat(url, "crash").stream(QUESTION, max_tokens=24))
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_prompt_longer_than_num_ctx_is_truncated_from_the_start_like_ollama(ollama_server):
+    server, url = ollama_server
+    before = len(server.truncations)
+    long = [{"role": "system", "content": "Svar kort."},
+            {"role": "user", "content": "Bærekraft i kommunene. " * 400 + "Hva heter kommunen?"}]
+    reply = "".join(OllamaChat(url, SERVED, num_ctx=512).stream(long, max_tokens=4))
+    assert isinstance(reply, str)  # answered, not refused
+    cut = server.truncations[before:]
+    assert len(cut) == 1 and cut[0]["num_ctx"] == 512 and cut[0]["prompt"] > 512 >= cut[0]["kept"]
+
+
+class Words:
+    """A token counter of one token per word, so truncation is checked exactly."""
+
+    @staticmethod
+    def count_tokens(text: str) -> int:
+        return len(text.split())
+
+
+@pytest.mark.parametrize("limit", [12, 20, 30, 45, 80])
+def test_truncate_keeps_system_and_last_message_and_cuts_from_the_start(limit):
+    chat = [{"role": "system", "content": "s " * 3},
+            {"role": "user", "content": "old question " * 5},
+            {"role": "assistant", "content": "old answer " * 5},
+            {"role": "user", "content": " ".join(f"w{i}" for i in range(30))}]
+    kept, tokens = truncate(Words(), chat, limit)
+    assert tokens == sum(len(m["content"].split()) + 5 for m in kept) + 3
+    if tokens > limit:  # only when not even the framing fits
+        assert kept == [] or len(kept) == 1
+    else:
+        assert kept[-1]["role"] == "user"
+        last = kept[-1]["content"].split()
+        assert last == [f"w{i}" for i in range(30)][-len(last):]  # the end of the prompt survives
+        roles = [m["role"] for m in kept]
+        if "assistant" in roles or roles.count("user") > 1:  # older turns go before the question is cut
+            assert len(last) == 30
+    assert truncate(Words(), chat, 1000) == (chat, sum(len(m["content"].split()) + 5 for m in chat) + 3)
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_server_speaks_the_documented_api_to_the_ollama_client(ollama_server):
+    import ollama
+
+    _, url = ollama_server
+    client = ollama.Client(host=url)
+    assert SERVED in [m.model for m in client.list().models]
+    options = {"num_predict": 8, "temperature": 0}
+    whole = client.chat(model=SERVED, messages=QUESTION, stream=False, options=options)
+    assert whole.done and whole.done_reason in ("stop", "length") and whole.message.content
+    assert whole.prompt_eval_count > 0 and whole.eval_count > 0 and whole.total_duration > 0
+    parts = list(client.chat(model=SERVED, messages=QUESTION, stream=True, options=options))
+    assert parts[-1].done and not any(p.done for p in parts[:-1])
+    assert "".join(p.message.content for p in parts) == whole.message.content
+    assert httpx.get(url).text == "Ollama is running"
+    assert "version" in httpx.get(f"{url}/api/version").json()
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_malformed_requests_get_400_with_an_error(ollama_server):
+    _, url = ollama_server
+    bad = httpx.post(f"{url}/api/chat", content=b"{not json")
+    assert bad.status_code == 400 and "error" in bad.json()
+    no_model = httpx.post(f"{url}/api/chat", json={"messages": []})
+    assert no_model.status_code == 400 and "model is required" in no_model.json()["error"]
+    missing = httpx.post(f"{url}/api/show", json={"model": "nope"})
+    assert missing.status_code == 404 and missing.json() == {"error": "model 'nope' not found"}
+
+
+@pytest.mark.slow
+def test_token_estimate_never_undercounts_qwen_on_the_corpus(llama_05b):
+    chat = OllamaChat("http://127.0.0.1:1", SERVED)
+    files = [f for f in sorted(CORPUS.rglob("*")) if f.suffix in (".txt", ".md") and f.name != "README.md"]
+    texts = [p for f in files for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    assert texts
+    texts += [  # what PDF tables, links, Sami names and English questions look like
+        "Tabell 3:  2019   2020   2021\n  CO2    1 234,5   1 100,2",
+        "https://www.trondheim.kommune.no/tema/klima-og-miljo/klimaplan/?id=12345",
+        "Ǆ ǅ ǆ Ŋŋ Čč Đđ Šš Žž (samisk) ÆØÅ æøå",
+        "How much will Trondheim cut its greenhouse gas emissions by 2030?",
+    ]
+    under = [t[:80] for t in texts if chat.count_tokens(t) < llama_05b.count_tokens(t)]
+    assert not under, under
+    total_estimate = sum(chat.count_tokens(t) for t in texts)
+    total_real = sum(llama_05b.count_tokens(t) for t in texts)
+    assert total_estimate < 2 * total_real  # conservative, not absurd
