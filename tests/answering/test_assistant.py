@@ -98,9 +98,14 @@ def test_unreachable_ollama_falls_back_in_auto_and_fails_clearly_when_chosen(cor
         App(down, e5).assistant("ollama")
 
 
-def test_injected_instructions_in_a_document_are_not_followed(injected_settings, e5):
+def test_quoting_picks_the_fact_not_the_injected_instruction_beside_it(injected_settings, e5):
+    """Quoting cannot obey an instruction, but it could quote one: it must quote the sentence that answers.
+
+    Whether a language model obeys the instruction is tested with the real model in test_assistant_llm.py.
+    """
     answer = App(injected_settings, e5).assistant("extractive").ask("Hvor mye ny sykkelvei skal Malvik bygge?")
-    assert "12 kilometer" in answer.text and "HACKED" not in answer.text
+    assert "12 kilometer" in answer.text and "HACKED" not in answer.text and "Ignorer" not in answer.text
+    assert [c.quote for c in answer.citations] and all("Ignorer" not in c.quote for c in answer.citations)
 
 
 def test_cli_ask_json(corpus_settings, monkeypatch):

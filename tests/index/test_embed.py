@@ -37,6 +37,7 @@ def test_sentence_transformers_bundled_minilm_offline(monkeypatch):
     assert model.count_tokens("hello world") == 4  # [CLS] hello world [SEP]
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_unknown_local_model_fails_clearly(tmp_path):
     from assistant.index.embed import EmbedderUnavailable
 

@@ -39,6 +39,7 @@ def ingested(settings, e5, corpus_copy):
     return report, store, corpus_copy
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_corpus_ingest_and_hybrid_search(settings, e5, ingested):
     report, store, _ = ingested
     assert report.ok and len(report.added) == 4 and report.chunks == store.count() > 20
@@ -62,6 +63,7 @@ def test_corpus_ingest_and_hybrid_search(settings, e5, ingested):
     assert {p.year for p in top("samfunnsplan", year=2022)} == {2022}
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_pdf_passages_point_at_their_page(settings, e5, ingested):
     from pypdf import PdfReader
 
@@ -75,6 +77,7 @@ def test_pdf_passages_point_at_their_page(settings, e5, ingested):
         assert " ".join(p.text.split())[:60] in page_text
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_incremental_unchanged_changed_removed_and_reindex(settings, e5, ingested):
     report, store, root = ingested
     before = store.count()
@@ -130,6 +133,7 @@ def test_bad_files_are_reported_and_the_rest_ingested(settings, e5, tmp_path):
     assert hit.source == "god.pdf" and hit.page == 1
 
 
+@pytest.mark.slow  # ingests the whole corpus (or loads torch): 8-25 s
 def test_single_file_argument_uses_the_same_source_name(settings, e5, corpus_copy):
     settings = settings.model_copy(update={"corpus_dir": corpus_copy})
     app = App(settings, e5)
