@@ -208,12 +208,17 @@ def ingest_paths(
 ) -> IngestReport:
     """Return the report of ingesting the given files and folders into the store and keyword index.
 
+    With `reindex`, everything is written to a store built aside, which replaces the old one only when
+    complete (the keyword index is then rebuilt into a temporary folder and moved into place), so a
+    reindex that fails or is killed leaves the old store answering.
+
     `on_file(done, total, source)` is called after each file (for progress shown elsewhere, e.g. the UI).
     """
     started = time.perf_counter()
     report = IngestReport()
-    if reindex:
-        store.reset()
+    live = store
+    if reindex:  # built aside while the old store keeps answering; switched to only when complete
+        store = live.rebuild_aside()
     tasks = discover(paths, settings.corpus_dir)
     states = store.source_states()
     manifests: dict[Path, dict[str, dict]] = {}
@@ -264,6 +269,9 @@ def ingest_paths(
             report.removed.append(source)
 
     report.chunks = indexer.chunks_written
+    if reindex:
+        live.adopt(store)
+        store = live
     generation = store.generation()
     if indexer.changed or reindex or not keyword.load() or keyword.generation != generation:
         keyword.build(store.iter_records(), generation)
