@@ -47,7 +47,7 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
     with st.sidebar.expander("Legg til dokumenter"):
         with st.form("upload", clear_on_submit=True, border=False):
             files = st.file_uploader(
-                f"PDF, txt, md eller html (høyst {settings.upload_max_mb} MB per fil)",
+                f"PDF, txt, md eller html (høyst {settings.max_file_mb} MB per fil)",
                 type=[s.lstrip(".") for s in ALLOWED],
                 accept_multiple_files=True,
             )

@@ -81,7 +81,7 @@ def add_uploads(
         on_progress(0.3 * i / max(len(files), 1), f"Sjekker {name} …")
         tmp = incoming / name
         try:
-            check_upload(name, data, ingester.settings.upload_max_mb)
+            check_upload(name, data, ingester.settings.max_file_mb)
             tmp.write_bytes(data)
             _validate_document(tmp, f"{FOLDER}/{name}")
         except UploadRejected as exc:

@@ -110,7 +110,7 @@ def test_follow_up_uses_the_conversation(corpus_app):
 
 
 def test_upload_of_a_good_and_a_bad_file(monkeypatch, settings, tmp_path):
-    at = app_for(monkeypatch, settings, ASSISTANT_UPLOAD_MAX_MB="1")
+    at = app_for(monkeypatch, settings, ASSISTANT_MAX_FILE_MB="1")
     assert any("Dokumentlageret er tomt" in w.value for w in at.warning)
     good = write_pdf(tmp_path / "g.pdf", ["Sykkelplan for Malvik", "Malvik kommune skal bygge 12 kilometer ny sykkelvei innen 2026."])
     bad = write_corrupt_pdf(tmp_path / "b.pdf")
