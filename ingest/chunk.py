@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable
+from functools import lru_cache
 
 from assistant.core.models import Chunk, Document
 
@@ -28,13 +30,9 @@ def embedding_text(chunk: Chunk) -> str:
 
 
 def _heading_at(headings: list[tuple[int, str]], offset: int, fallback: str) -> str:
-    """Return the last heading at or before the offset, else the fallback."""
-    current = fallback
-    for pos, heading in headings:
-        if pos > offset:
-            break
-        current = heading
-    return current
+    """Return the last heading at or before the offset, else the fallback (binary search: headings ascend)."""
+    i = bisect.bisect_right(headings, offset, key=lambda h: h[0])
+    return headings[i - 1][1] if i else fallback
 
 
 def chunk_document(
@@ -48,6 +46,8 @@ def chunk_document(
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     size = max(16, min(chunk_tokens, max_tokens - CONTEXT_RESERVE))
+    # The splitter measures every piece twice (when splitting and when merging); the tokenizer is the cost.
+    count_tokens = lru_cache(maxsize=65536)(count_tokens)
     splitter = RecursiveCharacterTextSplitter(
         separators=SEPARATORS,
         keep_separator="end",

@@ -195,9 +195,9 @@ def _previous_paragraph(stripped: list[str], i: int) -> list[str]:
         j -= 1
     para = []
     while j >= 0 and stripped[j]:
-        para.insert(0, stripped[j])
+        para.append(stripped[j])
         j -= 1
-    return para
+    return para[::-1]
 
 
 def _has_body_after(stripped: list[str], i: int) -> bool:

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # Files in the top of an ingest folder that document the corpus rather than belong to it.
 NOT_DOCUMENTS = {"manifest.json", "README.md"}
 FLUSH_CHUNKS = 256  # chunks embedded and written together, across files
+LARGE_FILE_MB = 1  # files this large are named on the progress bar while they are chunked and embedded
 
 
 @dataclass
@@ -91,6 +92,15 @@ def discover(paths: Sequence[Path], corpus_dir: Path | None = None) -> list[File
                 root = Path(corpus_dir)
             tasks.append(FileTask(root, given, given.resolve().relative_to(root.resolve()).as_posix()))
     return tasks
+
+
+def too_large(path: Path, max_mb: int) -> str:
+    """Return why the file is too large to ingest (in Norwegian), or '' when it is within `max_mb`."""
+    size = path.stat().st_size
+    if size <= max_mb * 1024 * 1024:
+        return ""
+    return (f"filen er {size / 1024 / 1024:.1f} MB; største tillatte størrelse er {max_mb} MB "
+            "(ASSISTANT_MAX_FILE_MB)")
 
 
 def prepare(doc: Document, entry: dict | None = None) -> Document:
@@ -169,7 +179,10 @@ class Indexer:
 
 @contextmanager
 def _progress(enabled: bool, total: int) -> Iterator[Callable[..., None]]:
-    """Yield an update(advance=..., chunks=...) function drawing a rich progress bar with files and chunks per second."""
+    """Yield an update(advance=..., chunks=..., now=...) function drawing a rich progress bar.
+
+    It shows files done, files and chunks per second, and `now`: what a large file is going through.
+    """
     if not enabled or total == 0:
         yield lambda **_: None
         return
@@ -181,17 +194,18 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[..., None]]:
         MofNCompleteColumn(),
         TextColumn("{task.fields[rates]}"),
         TimeElapsedColumn(),
+        TextColumn("{task.fields[now]}"),
         transient=False,
     ) as bar:
-        task = bar.add_task("ingest", total=total, rates="")
+        task = bar.add_task("ingest", total=total, rates="", now="")
         done = {"files": 0, "chunks": 0}
 
-        def update(advance: int = 0, chunks: int = 0) -> None:
+        def update(advance: int = 0, chunks: int = 0, now: str = "") -> None:
             done["files"] += advance
             done["chunks"] += chunks
             elapsed = max(time.perf_counter() - started, 1e-6)
             rates = f"{done['files'] / elapsed:.1f} filer/s · {done['chunks'] / elapsed:.1f} biter/s"
-            bar.update(task, advance=advance, rates=rates)
+            bar.update(task, advance=advance, rates=rates, now=now)
 
         yield update
 
@@ -208,12 +222,17 @@ def ingest_paths(
 ) -> IngestReport:
     """Return the report of ingesting the given files and folders into the store and keyword index.
 
+    With `reindex`, everything is written to a store built aside, which replaces the old one only when
+    complete (the keyword index is then rebuilt into a temporary folder and moved into place), so a
+    reindex that fails or is killed leaves the old store answering.
+
     `on_file(done, total, source)` is called after each file (for progress shown elsewhere, e.g. the UI).
     """
     started = time.perf_counter()
     report = IngestReport()
-    if reindex:
-        store.reset()
+    live = store
+    if reindex:  # built aside while the old store keeps answering; switched to only when complete
+        store = live.rebuild_aside()
     tasks = discover(paths, settings.corpus_dir)
     states = store.source_states()
     manifests: dict[Path, dict[str, dict]] = {}
@@ -222,7 +241,7 @@ def ingest_paths(
     with _progress(progress, len(tasks)) as bar:
 
         def update(advance: int = 0, chunks: int = 0) -> None:  # each file ends with exactly one call
-            bar(advance=advance, chunks=chunks)
+            bar(advance=advance, chunks=chunks, now="")
             if on_file is not None:
                 on_file(done, len(tasks), task.source)
 
@@ -230,6 +249,9 @@ def ingest_paths(
             if task.root not in manifests:
                 manifests[task.root] = load_manifest(task.root, require_files=False) if task.root.is_dir() else {}
             try:
+                too_big = too_large(task.path, settings.max_file_mb)
+                if too_big:
+                    raise LoadError(task.path, too_big)
                 digest = file_sha256(task.path)
                 state = states.get(task.source)
                 if state and state.content_hash == digest and state.complete:
@@ -250,6 +272,9 @@ def ingest_paths(
                 update(advance=1)
                 continue
             doc.meta.update(root=str(task.root.resolve()), path=str(task.path.resolve()))
+            size_mb = task.path.stat().st_size / 1024 / 1024
+            if size_mb >= LARGE_FILE_MB:  # chunking and embedding take a while: say which file
+                bar(now=f"deler opp og leser inn {task.source} ({size_mb:.0f} MB) …")
             n = indexer.add(doc, replaces=task.source in states)
             (report.updated if task.source in states else report.added).append(task.source)
             report.file_chunks[task.source] = n
@@ -264,6 +289,9 @@ def ingest_paths(
             report.removed.append(source)
 
     report.chunks = indexer.chunks_written
+    if reindex:
+        live.adopt(store)
+        store = live
     generation = store.generation()
     if indexer.changed or reindex or not keyword.load() or keyword.generation != generation:
         keyword.build(store.iter_records(), generation)

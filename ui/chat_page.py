@@ -10,7 +10,7 @@ import streamlit as st
 from assistant.core.models import Answer
 from ui import render, services, widgets
 from ui.feedback import append_feedback, feedback_record
-from ui.upload import ALLOWED, add_uploads
+from ui.upload import ALLOWED, start_upload_job
 
 
 def sidebar_filters(catalog: Any) -> dict[str, Any]:
@@ -43,26 +43,43 @@ def sidebar_status(catalog: Any, assistant: Any) -> None:
 
 
 def sidebar_upload(settings: Any, assistant: Any) -> None:
-    """Let staff add documents; bad files get a reason and leave everything else as it was."""
+    """Let staff add documents; bad files get a reason and leave everything else as it was.
+
+    The files are ingested by a background job (ui.upload.start_upload_job), so questions in this and
+    other sessions are answered meanwhile; its progress is polled by a fragment every second.
+    """
     with st.sidebar.expander("Legg til dokumenter"):
         with st.form("upload", clear_on_submit=True, border=False):
             files = st.file_uploader(
-                f"PDF, txt, md eller html (høyst {settings.upload_max_mb} MB per fil)",
+                f"PDF, txt, md eller html (høyst {settings.max_file_mb} MB per fil)",
                 type=[s.lstrip(".") for s in ALLOWED],
                 accept_multiple_files=True,
             )
             submitted = st.form_submit_button("Legg inn")
-        if submitted and files:
-            bar = st.progress(0.0, text="Starter …")
-            with services.lock():
-                outcomes, _ = add_uploads(
-                    [(f.name, f.getvalue()) for f in files], services.app(settings).ingester(),
-                    lambda share, text: bar.progress(min(share, 1.0), text=text),
-                )
-            st.session_state["upload_outcomes"] = [(o.ok, o.message) for o in outcomes]
-            st.rerun()
+        job = st.session_state.get("upload_job")
+        if submitted and files and not (job and not job.finished):
+            st.session_state["upload_job"] = start_upload_job(
+                [(f.name, f.getvalue()) for f in files], services.app(settings).ingester(), services.ingest_lock()
+            )
+            st.session_state.pop("upload_outcomes", None)
+        if st.session_state.get("upload_job") is not None:
+            upload_progress()
         for ok, message in st.session_state.get("upload_outcomes", []):
             (st.success if ok else st.error)(message)
+
+
+@st.fragment(run_every=1.0)
+def upload_progress() -> None:
+    """Show the running upload job's progress; when it is done, keep its outcomes and refresh the page."""
+    job = st.session_state.get("upload_job")
+    if job is None:
+        return
+    if not job.finished:
+        st.progress(job.share, text=job.text)
+        return
+    st.session_state["upload_outcomes"] = [(o.ok, o.message) for o in job.outcomes]
+    st.session_state["upload_job"] = None
+    st.rerun()  # the whole page: the catalog and filters now hold the new documents
 
 
 def history(turns: list[dict[str, Any]]) -> list[dict[str, str]]:

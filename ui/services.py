@@ -64,7 +64,13 @@ def assistant(s: Settings | None = None) -> Assistant:
 
 @st.cache_resource
 def lock() -> threading.Lock:
-    """Return the lock that serialises model calls and ingestion across browser sessions."""
+    """Return the lock that serialises model calls across browser sessions (ingestion never takes it)."""
+    return threading.Lock()
+
+
+@st.cache_resource
+def ingest_lock() -> threading.Lock:
+    """Return the lock that serialises writes to the store by upload jobs across browser sessions."""
     return threading.Lock()
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +18,8 @@ from ingest.pipeline import prepare
 
 if TYPE_CHECKING:
     from ingest.pipeline import Ingester, IngestReport
+
+log = logging.getLogger(__name__)
 
 ALLOWED = (".pdf", ".txt", ".md", ".html", ".htm")
 FOLDER = "opplastet"  # uploads are ingested from data_dir/uploads, so their sources read "opplastet/<file>"
@@ -34,10 +40,28 @@ class UploadOutcome:
 
 
 def safe_name(name: str) -> str:
-    """Return a file name safe to store: no folders, no control characters, æøå kept."""
+    """Return a file name safe to store: no folders, no control characters, æøå kept.
+
+    It never starts with `_` or `.`: ingestion skips such names (private and hidden files), so
+    "(Kopi) rapport.pdf" becomes "Kopi_ rapport.pdf", not "_Kopi_ rapport.pdf".
+    """
     name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
-    name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
-    return name or "dokument"
+    name = re.sub(r"_{2,}", "_", re.sub(r"[^\w.\- ]+", "_", name)).strip(" ")
+    suffix = re.search(r"\.\w{1,5}$", name)
+    suffix = suffix.group(0) if suffix else ""
+    stem = name[: len(name) - len(suffix)].strip("_. -")[:150].rstrip("_. -")  # file systems allow 255 bytes
+    return (stem or "dokument") + suffix.lower() if suffix else (stem or "dokument")
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """Return the name, numbered ("plan-2.txt") when another file of the same upload has it; record it as taken."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, n = name, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    taken.add(candidate.casefold())
+    return candidate
 
 
 def check_upload(name: str, data: bytes, max_mb: int) -> None:
@@ -76,12 +100,13 @@ def add_uploads(
     incoming.mkdir(parents=True, exist_ok=True)
     outcomes: list[UploadOutcome] = []
     accepted: dict[str, str] = {}
+    taken: set[str] = set()
     for i, (raw_name, data) in enumerate(files):
-        name = safe_name(raw_name)
+        name = unique_name(safe_name(raw_name), taken)
         on_progress(0.3 * i / max(len(files), 1), f"Sjekker {name} …")
         tmp = incoming / name
         try:
-            check_upload(name, data, ingester.settings.upload_max_mb)
+            check_upload(name, data, ingester.settings.max_file_mb)
             tmp.write_bytes(data)
             _validate_document(tmp, f"{FOLDER}/{name}")
         except UploadRejected as exc:
@@ -107,6 +132,57 @@ def add_uploads(
         elif source in report.file_chunks:
             chunks = report.file_chunks[source]
             outcomes.append(UploadOutcome(name, True, f"{name} er lagt inn ({chunks} tekstbiter).", chunks))
-        else:
+        elif source in report.unchanged:
             outcomes.append(UploadOutcome(name, True, f"{name} var allerede lagt inn uendret."))
+        else:  # never claim a file is in when the run did not see it
+            outcomes.append(UploadOutcome(name, False, f"{name} ble lagret, men ikke lagt inn. Prøv igjen, "
+                                                       "eller kjør `assistant ingest` med mappen data/uploads."))
     return outcomes, report
+
+
+@dataclass
+class UploadJob:
+    """Uploads being checked and ingested in a background thread, with progress the page polls."""
+
+    names: list[str]
+    share: float = 0.0
+    text: str = "Venter på tur …"
+    outcomes: list[UploadOutcome] = field(default_factory=list)
+    finished: bool = False
+    started: float = field(default_factory=time.monotonic)
+    thread: threading.Thread | None = None
+
+    def progress(self, share: float, text: str) -> None:
+        """Record how far the job has come (called from the job's thread)."""
+        self.share, self.text = min(max(share, 0.0), 1.0), text
+
+
+def start_upload_job(
+    files: list[tuple[str, bytes]], ingester: Ingester, ingest_lock: AbstractContextManager,
+) -> UploadJob:
+    """Return a started job that checks, saves and ingests the uploads in a thread of its own.
+
+    Ingestion never holds the lock that answers take, so questions are answered while it runs;
+    writes to the store are serialised by `ingest_lock` (one ingest job at a time per process).
+    A failure is reported on the job, never as a success, and changes nothing already ingested.
+    """
+    job = UploadJob([safe_name(name) for name, _ in files])
+
+    def run() -> None:
+        try:
+            with ingest_lock:
+                job.outcomes, _ = add_uploads(files, ingester, job.progress)
+        except Exception as exc:  # noqa: BLE001 - shown to the user instead of a traceback
+            log.exception("upload ingestion failed")
+            done = {o.name for o in job.outcomes}
+            job.outcomes += [
+                UploadOutcome(name, False, f"{name} ble ikke lagt inn: innlesingen stoppet ({exc}). "
+                                           "Det som var lagt inn fra før, er uendret.")
+                for name in job.names if name not in done
+            ]
+        finally:
+            job.finished = True
+
+    job.thread = threading.Thread(target=run, name="upload-ingest", daemon=True)
+    job.thread.start()
+    return job

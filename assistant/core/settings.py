@@ -106,7 +106,11 @@ class Settings(BaseSettings):
     )
     vector_cache_items: int = Field(20_000, ge=0, description="Sentence vectors the answer stages keep (about 30 MB).")
     history_turns: int = Field(6, ge=0, description="Conversation messages kept for follow-up questions.")
-    upload_max_mb: int = Field(20, ge=1, le=1000, description="Largest file the UI accepts for upload, in MB.")
+    max_file_mb: int = Field(
+        20, ge=1, le=1000,
+        description="Largest file ingested, in MB: by `assistant ingest` (larger files are skipped with the reason) "
+        "and by the app's upload alike.",
+    )
 
     def store_dir(self) -> Path:
         """Return the directory of the embedded Chroma store."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterable
@@ -13,7 +14,13 @@ import numpy as np
 
 from assistant.core.text import bm25s_module, tokenize
 
+log = logging.getLogger(__name__)
+
 META_FILE = "chunks.json"
+
+
+class KeywordIndexDamaged(ValueError):
+    """The persisted keyword index cannot be read or does not agree with itself."""
 
 
 def index_text(text: str, meta: dict[str, Any]) -> str:
@@ -74,22 +81,49 @@ class KeywordIndex:
         os.replace(tmp, self.directory)
 
     def load(self) -> bool:
-        """Return True if a persisted index was loaded, False if there is none (or it is unreadable)."""
-        meta_path = self.directory / META_FILE
-        if not meta_path.exists():
+        """Return True if a persisted index was loaded; False if there is none or it is damaged (logged).
+
+        Any damage counts: a file missing, empty, cut short or garbled, wrong JSON, or ids that do not
+        match the matrix. The index is derived data, so callers rebuild it from the store.
+        """
+        if not (self.directory / META_FILE).exists():
+            if self.directory.exists():
+                log.warning("the keyword index in %s has no %s; it will be rebuilt from the store",
+                            self.directory, META_FILE)
             return False
         try:
-            data = json.loads(meta_path.read_text(encoding="utf-8"))
-            model = None
-            if data["ids"]:
-                model = bm25s_module().BM25.load(str(self.directory))
-        except (OSError, ValueError, KeyError):
+            model, ids, filters, generation = self._read()
+        except Exception as exc:  # noqa: BLE001 - numpy raises EOFError, ValueError, OSError, pickle errors ...
+            log.warning("the keyword index in %s is damaged (%s: %s); it will be rebuilt from the store",
+                        self.directory, type(exc).__name__, exc)
             return False
-        self.model, self.ids, self.filters = model, data["ids"], data["filters"]
-        self.generation = int(data["generation"])
+        self.model, self.ids, self.filters, self.generation = model, ids, filters, generation
         self._mask_cache.clear()
         self._kommuner = None
         return True
+
+    def _read(self) -> tuple[Any, list[str], list[dict[str, Any]], int]:
+        """Return (model, ids, filters, generation) read from disk; raise KeywordIndexDamaged when inconsistent."""
+        data = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise KeywordIndexDamaged(f"{META_FILE} holds no object")
+        ids, filters, generation = data["ids"], data["filters"], int(data["generation"])
+        if not isinstance(ids, list) or not isinstance(filters, list) or len(ids) != len(filters):
+            raise KeywordIndexDamaged(f"{META_FILE}: ids and filters differ in number")
+        if not all(isinstance(f, dict) and isinstance(f.get("kommuner", []), list) for f in filters):
+            raise KeywordIndexDamaged(f"{META_FILE}: filters are not records")
+        if not ids:
+            return None, [], [], generation
+        model = bm25s_module().BM25.load(str(self.directory), show_progress=False)
+        scores = model.scores
+        n_docs, indptr, indices = int(scores["num_docs"]), scores["indptr"], scores["indices"]
+        if n_docs != len(ids):
+            raise KeywordIndexDamaged(f"{len(ids)} ids for a matrix of {n_docs} passages")
+        if len(indptr) not in (len(model.vocab_dict), len(model.vocab_dict) + 1) or not int(indptr[-1]) == len(indices) == len(scores["data"]):
+            raise KeywordIndexDamaged("the matrix does not match its vocabulary")
+        if len(indices) and (int(indices.max()) >= n_docs or int(indices.min()) < 0):
+            raise KeywordIndexDamaged("the matrix points at passages that are not there")
+        return model, ids, filters, generation
 
     # --- queries ---
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +16,12 @@ from assistant.core.models import Chunk
 
 if TYPE_CHECKING:
     from assistant.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Suffixes of the collections a `--reindex` builds aside and the one it replaces, while it switches.
+REBUILD_SUFFIX = "__rebuild"
+OLD_SUFFIX = "__old"
 
 # Metadata keys that describe the chunk itself; everything else in a Chroma record is document metadata.
 _CHUNK_KEYS = ("source", "title", "page", "heading", "start", "end")
@@ -43,8 +51,14 @@ class SourceState:
         return self.present == self.expected
 
 
-def chroma_client(settings: Settings) -> Any:
-    """Return a Chroma client: a server's HttpClient when a host is set, else an embedded PersistentClient."""
+def chroma_client(settings: Settings, fresh: bool = False) -> Any:
+    """Return a Chroma client: a server's HttpClient when a host is set, else an embedded PersistentClient.
+
+    An embedded client shares one cached Chroma "system" per folder in the process, and that system
+    keeps the vector index it loaded: writes by another process stay invisible to it. `fresh=True`
+    drops the cached system for this folder, so the client reads the store as it now is on disk
+    (clients made before keep the old system until they are dropped; it is not stopped under them).
+    """
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -60,6 +74,13 @@ def chroma_client(settings: Settings) -> Any:
             ) from exc
     path = settings.store_dir()
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        with SharedSystemClient._refcount_lock:
+            for identifier in [i for i in SharedSystemClient._identifier_to_system if i == str(path)]:
+                SharedSystemClient._identifier_to_system.pop(identifier, None)
+                SharedSystemClient._identifier_to_refcount.pop(identifier, None)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
@@ -150,6 +171,14 @@ class VectorStore(Protocol):
         """Empty the store."""
         ...
 
+    def rebuild_aside(self) -> VectorStore:
+        """Return an empty store built beside this one, for `adopt` to put in its place when complete."""
+        ...
+
+    def adopt(self, rebuilt: VectorStore) -> None:
+        """Replace this store's contents with a store from `rebuild_aside`, in one switch."""
+        ...
+
     def count(self) -> int:
         """Return the number of chunks."""
         ...
@@ -183,7 +212,9 @@ class ChunkStore:
         self.embedder_name = embedder_name
         self.dim = dim
         self.client = client if client is not None else chroma_client(settings)
+        self._recover_switch()
         self.collection = self._open()
+        self._seen = self.generation()  # the generation the open collection reflects
 
     def _open(self) -> Any:
         """Return the collection, creating it for this embedder, refusing one built by another."""
@@ -205,6 +236,43 @@ class ChunkStore:
                 "Run `assistant ingest --reindex` to rebuild it with the configured embedder."
             )
         return collection
+
+    def _collection_named(self, name: str) -> Any | None:
+        """Return the collection of that name, or None when there is none."""
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception:  # noqa: BLE001 - chromadb raises NotFoundError or ValueError by version
+            return None
+
+    def _recover_switch(self) -> None:
+        """Finish or undo a `--reindex` switch that was killed between its renames (see `adopt`)."""
+        name = self.settings.collection
+        if self._collection_named(name) is None:
+            rebuilt = self._collection_named(name + REBUILD_SUFFIX)
+            old = self._collection_named(name + OLD_SUFFIX)
+            if rebuilt is not None and (rebuilt.metadata or {}).get("complete"):
+                log.warning("finishing an interrupted reindex: %s%s becomes %s", name, REBUILD_SUFFIX, name)
+                rebuilt.modify(name=name)
+            elif old is not None:
+                log.warning("undoing an interrupted reindex: %s%s becomes %s again", name, OLD_SUFFIX, name)
+                old.modify(name=name)
+        if self._collection_named(name) is not None and self._collection_named(name + OLD_SUFFIX) is not None:
+            self.client.delete_collection(name + OLD_SUFFIX)
+
+    def _follow(self) -> None:
+        """Reopen the collection when another process (or another App) wrote since it was opened.
+
+        Chroma's embedded client keeps the vector index it loaded, so without this a running app
+        never finds by vector what `assistant ingest` added in another process.
+        """
+        generation = self.generation()
+        if generation == self._seen:
+            return
+        log.info("the store changed (generation %s -> %s); reopening it", self._seen, generation)
+        if not self.settings.chroma_host:  # a server always serves what is written
+            self.client = chroma_client(self.settings, fresh=True)
+        self.collection = self._open()
+        self._seen = generation
 
     @classmethod
     def open_existing(cls, settings: Settings) -> ChunkStore | None:
@@ -234,14 +302,30 @@ class ChunkStore:
     # --- generation: bumped before every write, so derived indexes can tell they are stale ---
 
     def generation(self) -> int:
-        """Return the write generation recorded in the collection."""
-        collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+        """Return the write generation recorded in the collection (read afresh: other processes write too)."""
+        for attempt in range(6):
+            try:
+                collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+                break
+            except Exception:  # noqa: BLE001 - a reindex in another process may be switching collections
+                if attempt == 4:
+                    self._recover_switch()  # no switch in progress finishes this slowly: a killed one
+                elif attempt == 5:
+                    raise
+                time.sleep(0.2)
         return int((collection.metadata or {}).get("generation", 0))
+
+    def _stamp(self, generation: int, **extra: Any) -> None:
+        """Write the collection's metadata: embedder, dimension, generation (and extra keys)."""
+        meta = {"embedder": self.embedder_name, "dim": self.dim, "generation": generation, **extra}
+        self.collection.modify(metadata=meta)
 
     def bump_generation(self) -> int:
         """Return the new generation after marking the store as about to change."""
+        self._follow()  # what this process writes lands on the store as it now is
         new = self.generation() + 1
-        self.collection.modify(metadata={"embedder": self.embedder_name, "dim": self.dim, "generation": new})
+        self._stamp(new)
+        self._seen = new
         return new
 
     # --- writes ---
@@ -283,6 +367,46 @@ class ChunkStore:
         except Exception:
             pass
         self.collection = self._open()
+        self._seen = self.generation()
+
+    def rebuild_aside(self) -> ChunkStore:
+        """Return an empty store in a collection beside this one (a leftover of a killed rebuild is dropped).
+
+        `ingest --reindex` fills it while this store keeps answering, then `adopt` switches to it.
+        """
+        name = self.settings.collection + REBUILD_SUFFIX
+        try:
+            self.client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - none left over
+            pass
+        log.info("building the store anew beside the old one, in collection %s", name)
+        aside = ChunkStore(self.settings.model_copy(update={"collection": name}), self.embedder_name, self.dim,
+                           client=self.client)
+        aside._seen = self.generation() + 1  # noqa: SLF001 - same class
+        aside._stamp(aside._seen)  # noqa: SLF001
+        return aside
+
+    def adopt(self, rebuilt: VectorStore) -> None:
+        """Put a complete store from `rebuild_aside` in this one's place: rename, rename, drop the old.
+
+        A kill between the renames is finished (or undone) by the next open (`_recover_switch`); until
+        the switch, this store answers from its old contents.
+        """
+        if not isinstance(rebuilt, ChunkStore) or rebuilt.settings.collection != self.settings.collection + REBUILD_SUFFIX:
+            raise ValueError("adopt takes the store that rebuild_aside returned")
+        name = self.settings.collection
+        new = max(self.generation(), rebuilt.generation()) + 1
+        rebuilt._stamp(new, complete=True)  # noqa: SLF001 - same class
+        try:
+            self.client.delete_collection(name + OLD_SUFFIX)
+        except Exception:  # noqa: BLE001 - none left over
+            pass
+        self.collection.modify(name=name + OLD_SUFFIX)
+        rebuilt.collection.modify(name=name)
+        self.client.delete_collection(name + OLD_SUFFIX)
+        self.collection = self._open()
+        self._stamp(new)  # drops the 'complete' mark
+        self._seen = new
 
     # --- reads ---
 
@@ -334,7 +458,12 @@ class ChunkStore:
         }
 
     def query(self, vector: np.ndarray, n: int, filters: dict[str, Any] | None = None) -> list[Chunk]:
-        """Return up to n chunks nearest to the vector, best first, score = cosine similarity."""
+        """Return up to n chunks nearest to the vector, best first, score = cosine similarity.
+
+        The store is reopened first when its generation changed since it was opened, so a running
+        app finds what another process ingested.
+        """
+        self._follow()
         got = self.collection.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=n,  # Chroma returns fewer when the collection holds fewer

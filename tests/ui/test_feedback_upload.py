@@ -33,7 +33,7 @@ def test_feedback_is_appended_as_json_lines_and_the_latest_per_answer_wins(tmp_p
 def test_safe_name_strips_folders_and_odd_characters_but_keeps_norwegian_letters():
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("C:\\Users\\x\\Bærekraft Frøya 2024.pdf") == "Bærekraft Frøya 2024.pdf"
-    assert safe_name("rapport<>|?.pdf") == "rapport_.pdf"
+    assert safe_name("rapport<>|?.pdf") == "rapport.pdf"
     assert safe_name("...") == "dokument"
 
 
