@@ -32,11 +32,11 @@ def sidebar_status(catalog: Any, assistant: Any) -> None:
         f"**{len(catalog.documents)}** dokumenter · **{catalog.chunks}** tekstbiter · **{len(catalog.kommuner)}** kommuner"
     )
     st.sidebar.caption(
-        f"Embedder: {catalog.embedder} · Lager: {catalog.location} · "
-        f"Svarer med: {render.backend_label(assistant.backend.name)}"
+        render.md(f"Embedder: {catalog.embedder} · Lager: {catalog.location} · "
+                  f"Svarer med: {render.backend_label(assistant.backend.name)}")
     )
     for note in assistant.notes:
-        st.sidebar.info(f"{note} – bruker {render.backend_label(assistant.backend.name)} i stedet.")
+        st.sidebar.info(render.md(f"{note} – bruker {render.backend_label(assistant.backend.name)} i stedet."))
     if st.sidebar.button("Ny samtale", use_container_width=True):
         st.session_state["turns"] = []
         st.rerun()
@@ -62,7 +62,7 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
             st.session_state["upload_outcomes"] = [(o.ok, o.message) for o in outcomes]
             st.rerun()
         for ok, message in st.session_state.get("upload_outcomes", []):
-            (st.success if ok else st.error)(message)
+            (st.success if ok else st.error)(render.md(message))
 
 
 def history(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -129,7 +129,7 @@ def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], tu
                 if isinstance(item, Answer):
                     result["answer"] = item
                 else:
-                    yield item
+                    yield render.md(item)  # the model may echo a title: no Markdown from it
 
         with services.lock():
             try:
@@ -140,7 +140,7 @@ def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], tu
                     raise
                 fallback = services.quoting(assistant)
                 text.empty()
-                st.info(f"Språkmodellen svarte ikke ({exc}). Svarer med utdrag fra dokumentene i stedet.")
+                st.info(f"Språkmodellen svarte ikke ({render.md(exc)}). Svarer med utdrag fra dokumentene i stedet.")
                 with text.container():
                     st.write_stream(pieces(fallback))
     turns.append({"id": uuid.uuid4().hex[:12], "question": question, "answer": result["answer"]})
