@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.app import LLM_CHOICES, App
@@ -42,8 +43,8 @@ def _app() -> App:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    """Print an error the user can act on and exit with the code."""
-    err.print(f"[bold red]Feil:[/] {message}")
+    """Print an error the user can act on and exit with the code (the message is printed as written, never as markup)."""
+    err.print(f"[bold red]Feil:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -93,11 +94,12 @@ def ingest(
         ("Fjernet", report.removed),
     ):
         if items:
-            console.print(f"[bold]{label}[/] ({len(items)}): " + ", ".join(items))
+            console.print(f"[bold]{label}[/] ({len(items)}): " + escape(", ".join(items)), highlight=False)
     for source, reason in report.skipped:
-        err.print(f"[yellow]Hoppet over[/] {source}: {reason}")
+        err.print(f"[yellow]Hoppet over[/] {escape(source)}: {escape(reason)}", highlight=False)
     console.print(
-        f"{report.chunks} biter skrevet på {report.seconds:.1f} s; lager: {store.count()} biter i {store.location()}"
+        f"{report.chunks} biter skrevet på {report.seconds:.1f} s; lager: {store.count()} biter i {store.location()}",
+        markup=False, highlight=False,
     )
     if not report.ok:
         raise typer.Exit(1)
@@ -136,7 +138,8 @@ def search(
         console.print("Fant ingen passasjer.")
     for rank, p in enumerate(passages, start=1):
         where = f"{p.source}" + (f", side {p.page}" if p.page else "") + (f" · {p.heading}" if p.heading else "")
-        console.print(f"[bold cyan][{rank}][/] [bold]{p.title}[/] ({where}) score {p.score:.4f}")
+        console.print(f"[bold cyan]\\[{rank}][/] [bold]{escape(p.title)}[/] ({escape(where)}) score {p.score:.4f}",
+                      highlight=False)
         console.print(p.text.strip(), highlight=False, markup=False)
         console.print()
 
@@ -153,7 +156,7 @@ def _assistant(llm: str | None):
     if bot.retriever.store.count() == 0:
         _fail("lageret er tomt: kjør `assistant ingest` først")
     for note in bot.notes:
-        err.print(f"[dim]{note}[/]")
+        err.print(f"[dim]{escape(note)}[/]", highlight=False)
     return bot
 
 
@@ -197,17 +200,17 @@ def _print_sources(answer) -> None:
             console.print("[bold]Det nærmeste jeg fant:[/]")
         for p in answer.passages[:3]:
             where = f", side {p.page}" if p.page else ""
-            console.print(f"  • {p.title}{where}: [dim]{p.text.strip()[:200]}…[/]", highlight=False)
+            console.print(f"  • {escape(p.title)}{where}: [dim]{escape(p.text.strip()[:200])}…[/]", highlight=False)
         return
     for c in answer.citations:
         where = f", side {c.page}" if c.page else ""
         mark = "" if c.supported else " [red](ikke bekreftet av kilden)[/]"
-        console.print(f"  [bold cyan][{c.n}][/] {c.chunk.title}{where} ({c.source}){mark}", highlight=False)
+        console.print(f"  [bold cyan]\\[{c.n}][/] {escape(c.chunk.title)}{where} ({escape(c.source)}){mark}", highlight=False)
         console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
     for sentence in answer.unsupported:
-        console.print(f"  [red]Uten støtte i kildene:[/] {sentence}", highlight=False)
+        console.print(f"  [red]Uten støtte i kildene:[/] {escape(sentence)}", highlight=False)
     if answer.translation:
-        console.print(f"  [dim]{answer.translation}[/]", highlight=False)
+        console.print(f"  [dim]{escape(answer.translation)}[/]", highlight=False)
 
 
 def _stream_to_console(bot, question: str, history, filters) -> object:
@@ -241,7 +244,7 @@ def ask(
         _fail(str(exc))
         return
     _print_sources(answer)
-    console.print(f"[dim]Svar fra {answer.backend} på {answer.timings.get('total', 0):.1f} s[/]")
+    console.print(f"[dim]Svar fra {escape(answer.backend)} på {answer.timings.get('total', 0):.1f} s[/]")
 
 
 @app.command()
@@ -252,7 +255,7 @@ def chat(
     """Talk with the assistant in the terminal: /kilder shows the sources, /ny starts over, /slutt ends."""
     filters = {"kommune": _kommune_filter(kommune)}
     bot = _assistant(llm)
-    console.print(f"[bold]Bærekraftsassistenten[/] ({bot.backend.name}). Skriv et spørsmål; /kilder, /ny, /slutt.")
+    console.print(f"[bold]Bærekraftsassistenten[/] ({escape(bot.backend.name)}). Skriv et spørsmål; /kilder, /ny, /slutt.")
     history: list[dict] = []
     last = None
     while True:
@@ -279,7 +282,7 @@ def chat(
         try:
             last = _stream_to_console(bot, question, history, filters)
         except LLMUnavailable as exc:
-            err.print(f"[bold red]Feil:[/] {exc}")
+            err.print(f"[bold red]Feil:[/] {escape(str(exc))}", highlight=False)
             continue
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": last.text}]
 
@@ -320,11 +323,11 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         return
     table = Table(show_header=False, box=None)
     for key, label in (("documents", "Dokumenter"), ("chunks", "Biter"), ("embedder", "Embedder"), ("store", "Lager")):
-        table.add_row(label, str(info[key]))
-    table.add_row("Kommuner", ", ".join(catalog.kommuner) or "–")
-    console.print(table)
+        table.add_row(label, escape(str(info[key])))
+    table.add_row("Kommuner", escape(", ".join(catalog.kommuner)) or "–")
+    console.print(table, highlight=False)
     for doc in catalog.documents:
-        console.print(f"  • {doc.title} [dim]({doc.source}, {doc.year or 'år ukjent'})[/]")
+        console.print(f"  • {escape(doc.title)} [dim]({escape(doc.source)}, {doc.year or 'år ukjent'})[/]", highlight=False)
 
 
 def _register_subcommands() -> None:
