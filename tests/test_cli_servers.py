@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -137,3 +138,32 @@ def test_exit_status_3_is_in_the_help_of_each_command():
     for command in ("ingest", "search", "ask", "status"):
         text = " ".join(runner.invoke(app, [command, "--help"]).output.split())
         assert "3" in text and "Chroma" in text, (command, text)
+
+
+def test_ask_gives_up_a_trickling_ollama_at_llm_timeout_and_answers_by_quoting(tmp_path, monkeypatch):
+    from tests.llm.test_ollama import _Trickle
+    from tests.ollama_server import serve_ollama
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "sykkelplan.txt").write_text(
+        "Sykkelplan for Malvik\n\nMalvik kommune skal bygge 12 kilometer ny sykkelvei innen 2026. "
+        "Sykkelveien skal gå langs fylkesvei 950.\n", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(folder), "--no-progress"]).exit_code == 0
+    server, url = serve_ollama({"trickle:latest": _Trickle(1.0)})
+    try:
+        monkeypatch.setenv("OLLAMA_HOST", url)
+        monkeypatch.setenv("ASSISTANT_OLLAMA_MODEL", "trickle")
+        monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "2")
+        for extra in ([], ["--json"]):
+            started = time.monotonic()
+            result = runner.invoke(app, ["ask", "Hvor mange kilometer sykkelvei skal Malvik bygge?", "--llm", "ollama", *extra])
+            assert result.exit_code == 0, result.output
+            assert time.monotonic() - started < 30
+            text = " ".join(result.output.split())
+            assert "innen 2 s" in text and "Svarer med utdrag fra dokumentene i stedet" in text
+            assert "12 kilometer" in text
+        assert server.chat_requests()  # the model was asked, and given up on
+    finally:
+        server.shutdown()
