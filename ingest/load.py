@@ -218,9 +218,10 @@ def _load_html(path: Path, data: bytes) -> tuple[str, list[Page]]:
     tree = LexborHTMLParser(data, encoding=True)  # BOM, then <meta charset>, else UTF-8
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else ""
-    for selector in (*_HTML_DROP, '[role="navigation"]', '[aria-hidden="true"]', "[hidden]"):
+    for selector in (*_HTML_DROP, '[role="navigation"]', '[aria-hidden="true" i]', "[hidden]"):
         for node in tree.css(selector):
             node.decompose()
+    _drop_styled_hidden(tree)
     root = tree.body or tree.root
     hints = [" ".join(n.text().split()) for n in root.css(",".join(_HEADING_TAGS))] if root else []
     hints = [h for h in hints if h]
@@ -232,6 +233,43 @@ def _load_html(path: Path, data: bytes) -> tuple[str, list[Page]]:
         raise LoadError(path, "ingen tekst i HTML-filen")
     title = title or _first_heading_like_line(text) or path.stem
     return title, [Page(number=None, text=text, heading_hints=hints)]
+
+
+def _style_says(style: str, prop: str, values: frozenset[str]) -> str | None:
+    """Return the last value of `prop` in an inline style if it is one of `values` (else None), case-blind."""
+    found = None
+    for declaration in style.split(";"):
+        name, sep, value = declaration.partition(":")
+        if sep and name.strip().lower() == prop:
+            found = value.lower().replace("!important", "").strip()
+    return found if found in values else None
+
+
+_VISIBILITY = frozenset({"hidden", "collapse", "visible"})
+
+
+def _drop_styled_hidden(tree) -> None:  # tree: selectolax LexborHTMLParser
+    """Remove what an inline style hides from a reader: `display:none` with all it holds, and the text of
+    `visibility:hidden` (or collapse) elements, except inside a descendant that sets `visibility:visible` again.
+    """
+    styled = list(tree.css("[style]"))
+    for node in styled:
+        if _style_says(node.attributes.get("style") or "", "display", frozenset({"none"})):
+            node.decompose()
+    for node in tree.css("[style]"):
+        if _style_says(node.attributes.get("style") or "", "visibility", _VISIBILITY) in ("hidden", "collapse"):
+            _hide_text(node)
+
+
+def _hide_text(node) -> None:
+    """Remove the text under an invisible node, keeping subtrees that declare themselves visible."""
+    for child in list(node.iter(include_text=True)):
+        if child.tag == "-text":
+            child.decompose()
+        elif not (child.tag or "").startswith(("-", "!")):
+            shown = _style_says(child.attributes.get("style") or "", "visibility", _VISIBILITY)
+            if shown != "visible":
+                _hide_text(child)
 
 
 def _html_text(root) -> str:  # root: selectolax LexborNode

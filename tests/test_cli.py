@@ -130,3 +130,63 @@ def test_ingest_killed_with_sigkill_leaves_a_usable_store_and_resumes(env, tmp_p
     assert retriever.store.count() == sum(s.expected for s in states.values()) > partial
     again = runner.invoke(app, ["ingest", str(folder), "--no-progress"])
     assert "Uendret (100)" in again.output and "0 biter skrevet" in again.output
+
+
+HOSTILE_TITLES = [
+    "[/] Sykkelplan for Malvik [bold]fet[/bold]",
+    "Trafikk i Malvik [x] [red] [link=http://evil.example]lenke[/link]",
+    "Plan [/red] for Malvik \\[escaped] [@click=app.quit]",
+]
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the CLI as a user does, in a subprocess with the product first on the path."""
+    root = str(Path(__file__).resolve().parent.parent)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300,
+        env={**os.environ, **env, "PYTHONPATH": root, "COLUMNS": "400", "ANONYMIZED_TELEMETRY": "False"},
+    )
+
+
+@pytest.fixture
+def hostile_folder(tmp_path) -> Path:
+    """Return a folder of documents whose titles and paths are written in rich's markup: `[/]`, `[x]`, `[bold]`."""
+    folder = tmp_path / "docs"
+    odd = folder / "rapport["  # with the file name "]...": the source path holds "[/]"
+    odd.mkdir(parents=True)
+    for i, title in enumerate(HOSTILE_TITLES):
+        text = f"{title}\n\nMalvik kommune skal bygge {10 + i} kilometer ny sykkelvei innen 2026 [{i}].\n"
+        (odd / f"][x] dok{i} [bold].txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_cli_prints_markup_in_titles_and_paths_as_written(tmp_path, hostile_folder):
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_CORPUS_DIR": str(hostile_folder)}
+    sources = [f"rapport[/][x] dok{i} [bold].txt" for i in range(len(HOSTILE_TITLES))]
+
+    result = _cli("ingest", "--no-progress", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "MarkupError" not in result.stderr and all(s in result.stdout for s in sources), result.stdout
+
+    result = _cli("status", env=env)
+    assert result.returncode == 0, result.stderr
+    assert all(t in result.stdout for t in HOSTILE_TITLES) and all(s in result.stdout for s in sources), result.stdout
+
+    result = _cli("search", "sykkelvei i Malvik", "--k", "3", env=env)
+    assert result.returncode == 0, result.stderr
+    shown = [t for t in HOSTILE_TITLES if t in result.stdout]
+    assert len(shown) == 3 and "[1]" in result.stdout, result.stdout
+
+    result = _cli("ask", "Hvor mange kilometer sykkelvei skal Malvik bygge?", "--llm", "extractive", env=env)
+    assert result.returncode == 0, result.stderr
+    assert any(t in result.stdout for t in HOSTILE_TITLES) and any(s in result.stdout for s in sources), result.stdout
+
+    result = _cli("ask", "Hva koster en pizza i Roma?", "--llm", "extractive", env=env)  # a refusal: closest passages
+    assert result.returncode == 0, result.stderr
+    assert any(t in result.stdout for t in HOSTILE_TITLES), result.stdout
+
+
+def test_errors_print_paths_with_markup_as_written(tmp_path):
+    missing = tmp_path / "finnes [/] ikke [bold]"
+    result = _cli("ingest", str(missing), env={"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 2 and f"finner ikke {missing}" in " ".join(result.stderr.split()), result.stderr

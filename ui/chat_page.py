@@ -32,11 +32,11 @@ def sidebar_status(catalog: Any, assistant: Any) -> None:
         f"**{len(catalog.documents)}** dokumenter · **{catalog.chunks}** tekstbiter · **{len(catalog.kommuner)}** kommuner"
     )
     st.sidebar.caption(
-        f"Embedder: {catalog.embedder} · Lager: {catalog.location} · "
-        f"Svarer med: {render.backend_label(assistant.backend.name)}"
+        render.md(f"Embedder: {catalog.embedder} · Lager: {catalog.location} · "
+                  f"Svarer med: {render.backend_label(assistant.backend.name)}")
     )
     for note in assistant.notes:
-        st.sidebar.info(f"{note} – bruker {render.backend_label(assistant.backend.name)} i stedet.")
+        st.sidebar.info(render.md(f"{note} – bruker {render.backend_label(assistant.backend.name)} i stedet."))
     if st.sidebar.button("Ny samtale", use_container_width=True):
         st.session_state["turns"] = []
         st.rerun()
@@ -65,7 +65,7 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
         if st.session_state.get("upload_job") is not None:
             upload_progress()
         for ok, message in st.session_state.get("upload_outcomes", []):
-            (st.success if ok else st.error)(message)
+            (st.success if ok else st.error)(render.md(message))
 
 
 @st.fragment(run_every=1.0)
@@ -146,7 +146,7 @@ def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], tu
                 if isinstance(item, Answer):
                     result["answer"] = item
                 else:
-                    yield item
+                    yield render.md(item)  # the model may echo a title: no Markdown from it
 
         with services.lock():
             try:
@@ -157,7 +157,7 @@ def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], tu
                     raise
                 fallback = services.quoting(assistant)
                 text.empty()
-                st.info(f"Språkmodellen svarte ikke ({exc}). Svarer med utdrag fra dokumentene i stedet.")
+                st.info(f"Språkmodellen svarte ikke ({render.md(exc)}). Svarer med utdrag fra dokumentene i stedet.")
                 with text.container():
                     st.write_stream(pieces(fallback))
     turns.append({"id": uuid.uuid4().hex[:12], "question": question, "answer": result["answer"]})

@@ -26,6 +26,23 @@ span.unsupported::after { content: " ⚠ ikke bekreftet"; color: #b3261e; font-s
 """
 
 BACKEND_NAMES = {"extractive": "utdrag (uten språkmodell)"}
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def md(text: object) -> str:
+    """Return text that Streamlit's Markdown (st.markdown, captions, alerts, labels) shows literally.
+
+    Every string that comes from a document (titles, headings, file names, passages, quotes, kommune
+    names) or a model or a server goes through this before it reaches Markdown: otherwise a title like
+    `![x](http://HOST/p.png)` makes every viewer's browser fetch the URL, and links, bold, headings,
+    tables, HTML, `$math$` and `:color[...]` directives render. Each ASCII punctuation character is
+    backslash-escaped (CommonMark shows an escaped character as itself), and a zero-width space
+    follows every colon: emoji and icon shortcodes (`:smile:`, `:material/home:`) are replaced in the
+    text after parsing, where backslashes no longer count. The escape is per character, so pieces of a
+    streamed answer escaped one by one join into the escaped whole.
+    """
+    return _ASCII_PUNCTUATION.sub(r"\\\1", str(text)).replace(":", ":" + _ZERO_WIDTH_SPACE)
 
 
 def backend_label(name: str) -> str:

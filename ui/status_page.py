@@ -40,16 +40,16 @@ def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
     if docs:
         for doc in docs:
             kind = f", {doc.doc_type}" if doc.doc_type else ""
-            st.markdown(f"- **{doc.title}** ({doc.year or 'år ukjent'}{kind})")
+            st.markdown(f"- **{render.md(doc.title)}** ({render.md(doc.year or 'år ukjent')}{render.md(kind)})")
     else:
-        st.info(f"Vi har ingen dokumenter om {kommune} ennå.")
+        st.info(f"Vi har ingen dokumenter om {render.md(kommune)} ennå.")
     missing = not_ingested(kommune, mentions, catalog)
     if missing:
         st.subheader("Finnes, men er ikke lagt inn ennå")
         for m in missing:
             named_in = catalog.get(m.source)
-            where = f" (nevnt i «{named_in.title}»)" if named_in else ""
-            st.markdown(f"- {m.title} finnes, men er ikke lagt inn ennå{where}.")
+            where = f" (nevnt i «{render.md(named_in.title)}»)" if named_in else ""
+            st.markdown(f"- {render.md(m.title)} finnes, men er ikke lagt inn ennå{where}.")
     return bool(docs)
 
 
@@ -61,7 +61,7 @@ def readability(score: float) -> None:
 
 def cited(text: str, answer: Any, catalog: Any, key: str) -> None:
     """Show cited sentences and the citations they use."""
-    st.markdown(text)
+    st.markdown(render.md(text))
     used = {n for n in range(1, 100) if f"[{n}]" in text}
     for c in answer.citations:
         if c.n in used:
@@ -81,7 +81,7 @@ def summary(kommune: str, assistant: Any, catalog: Any) -> None:
             return
     result = st.session_state[key]
     if result.empty:
-        st.info(f"Dokumentene sier for lite om {kommune} til at vi kan lage en oppsummering med kilder.")
+        st.info(f"Dokumentene sier for lite om {render.md(kommune)} til at vi kan lage en oppsummering med kilder.")
         return
     cited(result.text, result.answer, catalog, key)
     readability(result.lix)
@@ -98,14 +98,14 @@ def questions(kommune: str, assistant: Any, catalog: Any) -> None:
         return
     st.subheader("Spørsmål du kan stille")
     for i, question in enumerate(suggested):
-        if st.button(question, key=f"{key}-{i}"):
+        if st.button(render.md(question), key=f"{key}-{i}"):
             with st.spinner("Finner svaret …"), services.lock():
                 answer = assistant.ask(question, filters={"kommune": kommune}, style=PLAIN_STYLE)
             st.session_state[f"{key}-answer"] = (question, answer)
     if f"{key}-answer" in st.session_state:
         question, answer = st.session_state[f"{key}-answer"]
         text, _ = supported_text(answer)
-        st.markdown(f"**{question}**")
+        st.markdown(f"**{render.md(question)}**")
         if not text:
             st.info("Dokumentene svarer ikke sikkert på dette.")
             return
@@ -128,7 +128,7 @@ def main() -> None:
     kommune = choices.get(label or "")
     if not kommune:
         if catalog.kommuner:
-            st.caption("Kommuner med dokumenter: " + ", ".join(catalog.kommuner))
+            st.caption("Kommuner med dokumenter: " + render.md(", ".join(catalog.kommuner)))
         return
     if documents(kommune, catalog, mentions):
         summary(kommune, assistant, catalog)

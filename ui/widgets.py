@@ -1,4 +1,8 @@
-"""Streamlit pieces both pages use: an answer with its citations, a refusal, sources found so far."""
+"""Streamlit pieces both pages use: an answer with its citations, a refusal, sources found so far.
+
+Text from documents reaches Markdown (labels, captions, st.markdown) only through `render.md`, and HTML
+(st.html) only through `html.escape` in `render`.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +54,7 @@ def original_file(chunk: Chunk, catalog: Catalog, key: str) -> None:
 def citation(c: Citation, catalog: Catalog, key: str, expanded: bool = False) -> None:
     """Show one citation: where it is, the passage with the supporting sentence marked, the original file."""
     doc = catalog.get(c.source)
-    with st.expander(render.citation_heading(c, doc), expanded=expanded):
+    with st.expander(render.md(render.citation_heading(c, doc)), expanded=expanded):
         if not c.supported:
             st.caption("⚠ Setningen som viser hit, ble ikke bekreftet av dette utdraget.")
         st.html(f'<div class="passage">{render.highlight(c.chunk.text, c.quote)}</div>')
@@ -66,7 +70,7 @@ def answer(a: Answer, catalog: Catalog, key: str) -> None:
     if a.unsupported:
         st.caption("⚠ Markerte setninger kunne ikke bekreftes av kildene. Les dem med forsiktighet.")
     if a.translation:
-        st.caption(a.translation)
+        st.caption(render.md(a.translation))
     if a.citations:
         st.markdown("**Kilder**")
         for i, c in enumerate(a.citations):
@@ -79,7 +83,7 @@ def refusal(a: Answer, catalog: Catalog, key: str) -> None:
     if a.passages:
         st.markdown("**Det nærmeste jeg fant:**")
         for i, p in enumerate(a.passages[:3], start=1):
-            with st.expander(render.where(p, catalog.get(p.source))):
+            with st.expander(render.md(render.where(p, catalog.get(p.source)))):
                 st.html(f'<div class="passage">{render.highlight(p.text, "")}</div>')
                 original_file(p, catalog, f"{key}-near{i}")
 
@@ -88,7 +92,7 @@ def sources_found(passages: Sequence[Chunk], catalog: Catalog) -> None:
     """Show the passages retrieval found, before the answer is written."""
     st.caption(f"Fant {len(passages)} utdrag – svaret skrives …" if passages else "Fant ingen utdrag.")
     for i, p in enumerate(passages, start=1):
-        st.markdown(f"{i}. {render.where(p, catalog.get(p.source))}")
+        st.markdown(f"{i}. {render.md(render.where(p, catalog.get(p.source)))}")
 
 
 def timings(a: Answer) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,13 +14,14 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.app import LLM_CHOICES, App
 from assistant.cli.models import models_app
 from assistant.core.kommuner import lookup
 from assistant.core.models import Answer
-from assistant.core.settings import get_settings
+from assistant.core.settings import Settings, get_settings
 from assistant.index.embed import EmbedderUnavailable
 from assistant.index.store import EmbedderMismatch, StoreError
 from assistant.llm.base import LLMUnavailable
@@ -35,6 +38,8 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+EXIT_SKIPPED, EXIT_ERROR, EXIT_SERVER = 1, 2, 3
+
 
 def _app() -> App:
     """Return the composition root over settings from the environment (built on demand, never at import)."""
@@ -42,8 +47,8 @@ def _app() -> App:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    """Print an error the user can act on and exit with the code."""
-    err.print(f"[bold red]Feil:[/] {message}")
+    """Print an error the user can act on and exit with the code (the message is printed as written, never as markup)."""
+    err.print(f"[bold red]Feil:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -55,6 +60,57 @@ def _setup_logging(verbose: bool) -> None:
         handlers=[RichHandler(console=err, show_path=False, show_time=False)],
     )
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _reachable(host: str, port: int) -> bool:
+    """Return True when something accepts a TCP connection at host:port within a second."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Return True when the exception (or one it came from) is a broken or refused network connection."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (httpx.TransportError, ConnectionError)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _server_gone(settings: Settings, doing: str) -> None:
+    """Exit with status 3 and say that the Chroma server does not answer, and what to do."""
+    where = f"{settings.chroma_host}:{settings.chroma_port}"
+    _fail(
+        f"Chroma-serveren på {where} svarer ikke{doing}. Start den igjen (`chroma run --path DIR --port "
+        f"{settings.chroma_port}`) og kjør kommandoen på nytt, eller fjern ASSISTANT_CHROMA_HOST for å bruke "
+        "det innebygde lageret.",
+        EXIT_SERVER,
+    )
+
+
+@contextmanager
+def _chroma_server(settings: Settings, doing: str = "") -> Iterator[None]:
+    """Turn a Chroma server that cannot be reached, or goes away mid-command, into a message and exit status 3."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except StoreError as exc:
+        if settings.chroma_host and (_connection_lost(exc) or not _reachable(settings.chroma_host, settings.chroma_port)):
+            _server_gone(settings, doing)
+        _fail(str(exc))
+    except Exception as exc:
+        if settings.chroma_host and _connection_lost(exc):
+            _server_gone(settings, " lenger (forbindelsen brøt)" + doing)
+        raise
 
 
 @app.callback()
@@ -73,16 +129,21 @@ def ingest(
 ) -> None:
     """Ingest documents: unchanged files are skipped, changed ones replaced, removed ones deleted.
 
-    Exit status: 0 when every file was ingested or unchanged, 1 when some file was skipped, 2 on errors.
+    Exit status: 0 when every file was ingested or unchanged, 1 when some file was skipped, 2 on errors,
+    3 when the Chroma server (ASSISTANT_CHROMA_HOST) cannot be reached or went away (run ingest again
+    once it is up: it completes what is missing).
     """
     application = _app()
     targets = list(paths or [application.settings.corpus_dir])
     for target in targets:
         if not target.exists():
             _fail(f"finner ikke {target}")
+    resume = "; kjør `assistant ingest` igjen når den er oppe, så fullføres det som mangler"
     try:
-        report = application.ingester(reindex=reindex).ingest(targets, reindex=reindex, progress=progress)
-        store = application.store
+        with _chroma_server(application.settings, resume):
+            report = application.ingester(reindex=reindex).ingest(targets, reindex=reindex, progress=progress)
+            store = application.store
+            count, location = store.count(), store.location()
     except (EmbedderMismatch, StoreError, EmbedderUnavailable, ManifestError) as exc:
         _fail(str(exc))
         return
@@ -93,14 +154,15 @@ def ingest(
         ("Fjernet", report.removed),
     ):
         if items:
-            console.print(f"[bold]{label}[/] ({len(items)}): " + ", ".join(items))
+            console.print(f"[bold]{label}[/] ({len(items)}): " + escape(", ".join(items)), highlight=False)
     for source, reason in report.skipped:
-        err.print(f"[yellow]Hoppet over[/] {source}: {reason}")
+        err.print(f"[yellow]Hoppet over[/] {escape(source)}: {escape(reason)}", highlight=False)
     console.print(
-        f"{report.chunks} biter skrevet på {report.seconds:.1f} s; lager: {store.count()} biter i {store.location()}"
+        f"{report.chunks} biter skrevet på {report.seconds:.1f} s; lager: {count} biter i {location}",
+        markup=False, highlight=False,
     )
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_SKIPPED)
 
 
 @app.command()
@@ -114,19 +176,24 @@ def search(
     mode: Annotated[str, typer.Option(help="hybrid, vector or bm25.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON passages.")] = False,
 ) -> None:
-    """Search the ingested documents and print the best passages with file, page and score."""
+    """Search the ingested documents and print the best passages with file, page and score.
+
+    Exit status: 0 ok, 2 error (empty store, unknown kommune, ...), 3 the Chroma server cannot be reached or went away.
+    """
     if mode not in ("hybrid", "vector", "bm25"):
         _fail("--mode må være hybrid, vector eller bm25")
     kommune = _kommune_filter(kommune)
+    application = _app()
     try:
-        retriever = _app().retriever
-        if retriever.store.count() == 0:
-            _fail("lageret er tomt: kjør `assistant ingest` først")
-        passages = retriever.search(
-            question, k=k, filters={"kommune": kommune, "year": year, "source": source, "doc_type": doc_type},
-            mode=mode,  # type: ignore[arg-type]
-        )
-    except (StoreError, EmbedderUnavailable) as exc:
+        with _chroma_server(application.settings):
+            retriever = application.retriever
+            if retriever.store.count() == 0:
+                _fail("lageret er tomt: kjør `assistant ingest` først")
+            passages = retriever.search(
+                question, k=k, filters={"kommune": kommune, "year": year, "source": source, "doc_type": doc_type},
+                mode=mode,  # type: ignore[arg-type]
+            )
+    except EmbedderUnavailable as exc:
         _fail(str(exc))
         return
     if as_json:
@@ -136,24 +203,26 @@ def search(
         console.print("Fant ingen passasjer.")
     for rank, p in enumerate(passages, start=1):
         where = f"{p.source}" + (f", side {p.page}" if p.page else "") + (f" · {p.heading}" if p.heading else "")
-        console.print(f"[bold cyan][{rank}][/] [bold]{p.title}[/] ({where}) score {p.score:.4f}")
+        console.print(f"[bold cyan]\\[{rank}][/] [bold]{escape(p.title)}[/] ({escape(where)}) score {p.score:.4f}",
+                      highlight=False)
         console.print(p.text.strip(), highlight=False, markup=False)
         console.print()
 
 
-def _assistant(llm: str | None):
+def _assistant(llm: str | None, application: App | None = None):
     """Return the assistant for the CLI, or exit with a message the user can act on."""
     if llm is not None and llm not in LLM_CHOICES:
         _fail(f"--llm må være en av {', '.join(LLM_CHOICES)}")
+    application = application or _app()
     try:
-        bot = _app().assistant(llm)
-    except (StoreError, EmbedderUnavailable, LLMUnavailable) as exc:
+        bot = application.assistant(llm)
+    except (EmbedderUnavailable, LLMUnavailable) as exc:
         _fail(str(exc))
         raise  # unreachable
     if bot.retriever.store.count() == 0:
         _fail("lageret er tomt: kjør `assistant ingest` først")
     for note in bot.notes:
-        err.print(f"[dim]{note}[/]")
+        err.print(f"[dim]{escape(note)}[/]", highlight=False)
     return bot
 
 
@@ -197,17 +266,17 @@ def _print_sources(answer) -> None:
             console.print("[bold]Det nærmeste jeg fant:[/]")
         for p in answer.passages[:3]:
             where = f", side {p.page}" if p.page else ""
-            console.print(f"  • {p.title}{where}: [dim]{p.text.strip()[:200]}…[/]", highlight=False)
+            console.print(f"  • {escape(p.title)}{where}: [dim]{escape(p.text.strip()[:200])}…[/]", highlight=False)
         return
     for c in answer.citations:
         where = f", side {c.page}" if c.page else ""
         mark = "" if c.supported else " [red](ikke bekreftet av kilden)[/]"
-        console.print(f"  [bold cyan][{c.n}][/] {c.chunk.title}{where} ({c.source}){mark}", highlight=False)
+        console.print(f"  [bold cyan]\\[{c.n}][/] {escape(c.chunk.title)}{where} ({escape(c.source)}){mark}", highlight=False)
         console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
     for sentence in answer.unsupported:
-        console.print(f"  [red]Uten støtte i kildene:[/] {sentence}", highlight=False)
+        console.print(f"  [red]Uten støtte i kildene:[/] {escape(sentence)}", highlight=False)
     if answer.translation:
-        console.print(f"  [dim]{answer.translation}[/]", highlight=False)
+        console.print(f"  [dim]{escape(answer.translation)}[/]", highlight=False)
 
 
 def _stream_to_console(bot, question: str, history, filters) -> object:
@@ -229,19 +298,30 @@ def ask(
     kommune: Annotated[Optional[str], typer.Option(help="Only documents about this kommune.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
-    """Answer a question from the documents, with numbered citations to file and page."""
+    """Answer a question from the documents, with numbered citations to file and page.
+
+    A language model that fails or passes ASSISTANT_LLM_TIMEOUT mid-answer is replaced by quoting.
+    Exit status: 0 answered (or refused), 2 error, 3 the Chroma server cannot be reached or went away.
+    """
     filters = {"kommune": _kommune_filter(kommune)}
-    bot = _assistant(llm)
-    try:
-        if as_json:
-            typer.echo(json.dumps(answer_json(bot.ask(question, filters=filters)), ensure_ascii=False, indent=2))
-            return
-        answer = _stream_to_console(bot, question, (), filters)
-    except LLMUnavailable as exc:
-        _fail(str(exc))
+    application = _app()
+    with _chroma_server(application.settings):
+        bot = _assistant(llm, application)
+        try:
+            answer = bot.ask(question, filters=filters) if as_json else _stream_to_console(bot, question, (), filters)
+        except LLMUnavailable as exc:
+            if bot.backend.name == "extractive":
+                _fail(str(exc))
+            note = f"Språkmodellen svarte ikke ({exc}). Svarer med utdrag fra dokumentene i stedet."
+            err.print(f"\n[yellow]{escape(note)}[/]", highlight=False)
+            quoting = application.quoting()
+            answer = quoting.ask(question, filters=filters) if as_json else _stream_to_console(quoting, question, (), filters)
+            answer.notes.append(note)
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
         return
     _print_sources(answer)
-    console.print(f"[dim]Svar fra {answer.backend} på {answer.timings.get('total', 0):.1f} s[/]")
+    console.print(f"[dim]Svar fra {escape(answer.backend)} på {answer.timings.get('total', 0):.1f} s[/]")
 
 
 @app.command()
@@ -251,8 +331,10 @@ def chat(
 ) -> None:
     """Talk with the assistant in the terminal: /kilder shows the sources, /ny starts over, /slutt ends."""
     filters = {"kommune": _kommune_filter(kommune)}
-    bot = _assistant(llm)
-    console.print(f"[bold]Bærekraftsassistenten[/] ({bot.backend.name}). Skriv et spørsmål; /kilder, /ny, /slutt.")
+    application = _app()
+    with _chroma_server(application.settings):
+        bot = _assistant(llm, application)
+    console.print(f"[bold]Bærekraftsassistenten[/] ({escape(bot.backend.name)}). Skriv et spørsmål; /kilder, /ny, /slutt.")
     history: list[dict] = []
     last = None
     while True:
@@ -279,7 +361,7 @@ def chat(
         try:
             last = _stream_to_console(bot, question, history, filters)
         except LLMUnavailable as exc:
-            err.print(f"[bold red]Feil:[/] {exc}")
+            err.print(f"[bold red]Feil:[/] {escape(str(exc))}", highlight=False)
             continue
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": last.text}]
 
@@ -302,29 +384,29 @@ def passage_json(p) -> dict:
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show what is ingested: documents, chunks, kommuner, embedder and where the store lives."""
+    """Show what is ingested: documents, chunks, kommuner, embedder and where the store lives.
+
+    Exit status: 0 ok, 2 no store yet, 3 the Chroma server cannot be reached or went away.
+    """
     application = _app()
     settings = application.settings
-    try:
+    with _chroma_server(settings):
         store = application.existing_store()
-    except StoreError as exc:
-        _fail(str(exc))
-        return
-    if store is None:
-        _fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først")
-        return
-    catalog = build_catalog(store)
+        if store is None:
+            _fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først")
+            return
+        catalog = build_catalog(store)
     info = {**catalog.as_dict(), "keyword_index": str(settings.keyword_dir())}
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     table = Table(show_header=False, box=None)
     for key, label in (("documents", "Dokumenter"), ("chunks", "Biter"), ("embedder", "Embedder"), ("store", "Lager")):
-        table.add_row(label, str(info[key]))
-    table.add_row("Kommuner", ", ".join(catalog.kommuner) or "–")
-    console.print(table)
+        table.add_row(label, escape(str(info[key])))
+    table.add_row("Kommuner", escape(", ".join(catalog.kommuner)) or "–")
+    console.print(table, highlight=False)
     for doc in catalog.documents:
-        console.print(f"  • {doc.title} [dim]({doc.source}, {doc.year or 'år ukjent'})[/]")
+        console.print(f"  • {escape(doc.title)} [dim]({escape(doc.source)}, {doc.year or 'år ukjent'})[/]", highlight=False)
 
 
 def _register_subcommands() -> None:

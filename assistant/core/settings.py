@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     )
     llm_context: int = Field(4096, ge=512, description="Context window (tokens) requested from the model; Ollama's num_ctx.")
     llm_threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores.")
+    llm_timeout: float = Field(
+        180, gt=0,
+        description="Seconds a language model may take for a whole answer; past it the answer is given by quoting.",
+    )
     answer_tokens: int = Field(384, ge=16, description="Most tokens an answer may take.")
     temperature: float = Field(0.0, ge=0, description="Sampling temperature (0 = deterministic, as benchmarks use).")
     passage_budget: int = Field(

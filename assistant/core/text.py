@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from functools import lru_cache
@@ -88,3 +89,17 @@ def tokenize(texts: list[str]) -> list[list[str]]:
         return_ids=False,
         show_progress=False,
     )
+
+
+_ERROR_DROP = re.compile(r"<(head|script|style)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def error_summary(body: object, limit: int = 200) -> str:
+    """Return a server's error text as one short line: tags, scripts and styles dropped, the first line with
+    text kept, at most `limit` characters. A proxy's whole HTML error page then reads "502 Bad Gateway".
+    """
+    text = _ERROR_DROP.sub("\n", str(body))
+    text = html.unescape(_TAG.sub("\n", text))
+    line = next((" ".join(part.split()) for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -38,7 +38,9 @@ class LlamaCppChat:
         threads: int = 0,
         name: str | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
+        deadline: float | None = None,
     ) -> None:
+        """`deadline`: seconds a whole answer may take (checked at every piece; None = no limit)."""
         try:
             import llama_cpp
         except ImportError as exc:
@@ -67,6 +69,7 @@ class LlamaCppChat:
         self.path = model_path
         self.name = name or f"llamacpp:{model_path.stem}"
         self.context_window = n_ctx
+        self.deadline = deadline
         self.last_timing: dict[str, float] = {}
         self._lock = threading.Lock()
         self._owner: int | None = None
@@ -108,6 +111,10 @@ class LlamaCppChat:
                 first = time.perf_counter()
                 prompt_tokens = self._llm.n_tokens  # the prompt is evaluated, the first token not yet
             piece = chunk["choices"][0]["delta"].get("content")
+            if self.deadline is not None and time.perf_counter() - started > self.deadline:
+                raise LLMUnavailable(
+                    f"språkmodellen {self.name} ble ikke ferdig med svaret innen {self.deadline:g} s (ASSISTANT_LLM_TIMEOUT)"
+                )
             if piece:
                 last = time.perf_counter()
                 yield piece
@@ -155,4 +162,4 @@ def _lean_save_state(llm: Any) -> Any:
 def make_llamacpp(settings: Settings) -> LlamaCppChat:
     """Return the embedded llama.cpp model the settings name (a registry name or a GGUF path), loaded now."""
     path = resolve_model(settings.llamacpp_model, settings.models_dir())
-    return LlamaCppChat(path, n_ctx=settings.llm_context, threads=settings.llm_threads)
+    return LlamaCppChat(path, n_ctx=settings.llm_context, threads=settings.llm_threads, deadline=settings.llm_timeout)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from assistant.core.text import error_summary
 from assistant.llm.base import LLMUnavailable, Message
 
 if TYPE_CHECKING:
@@ -44,13 +48,16 @@ class OllamaChat:
         num_ctx: int = 4096,
         timeout: float = 120,
         keep_alive: str | int | None = None,
+        deadline: float = 180,
     ) -> None:
+        """`timeout`: seconds the server may stay silent; `deadline`: seconds for a whole answer."""
         self.host = host
         self.base_url = normalize_host(host)
         self.model = model
         self.num_ctx = num_ctx
         self.timeout = timeout
         self.keep_alive = keep_alive
+        self.deadline = deadline
         self.name = f"ollama:{model}"
         self.context_window = num_ctx
 
@@ -63,8 +70,12 @@ class OllamaChat:
             f"kjør `ollama pull {self.model}`"
         )
 
-    def _unavailable(self, exc: Exception) -> LLMUnavailable:
-        """Return the LLMUnavailable that explains a client-side exception in the user's terms."""
+    def _unavailable(self, exc: Exception, timeout: float) -> LLMUnavailable:
+        """Return the LLMUnavailable that explains a client-side exception in the user's terms.
+
+        `timeout` is the limit the request had, so a timeout is reported with its real value; a server's
+        error body (a proxy's whole HTML page, say) is cut to its first line.
+        """
         import httpx
         from ollama import ResponseError
 
@@ -73,14 +84,17 @@ class OllamaChat:
             if exc.status_code == 404 and "model" in error and "not found" in error:
                 return LLMUnavailable(self._missing())
             where = f"HTTP {exc.status_code}" if exc.status_code > 0 else "under svaret"
-            return LLMUnavailable(f"Ollama på {self.host} meldte feil ({where}) for {self.model}: {exc.error}")
+            return LLMUnavailable(f"Ollama på {self.host} meldte feil ({where}) for {self.model}: {error_summary(exc.error)}")
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, ConnectionError)):
             return LLMUnavailable(self._down())
         if isinstance(exc, httpx.TimeoutException):
-            return LLMUnavailable(f"Ollama på {self.host} svarte ikke innen {self.timeout:g} s ({self.model})")
+            return LLMUnavailable(f"Ollama på {self.host} svarte ikke innen {timeout:g} s ({self.model})")
         if isinstance(exc, httpx.HTTPError):
-            return LLMUnavailable(f"forbindelsen til Ollama på {self.host} brøt under svaret: {exc!r}")
-        return LLMUnavailable(f"Ollama på {self.host} ga et uventet svar: {exc!r}")
+            return LLMUnavailable(f"forbindelsen til Ollama på {self.host} brøt under svaret: {error_summary(repr(exc))}")
+        return LLMUnavailable(f"Ollama på {self.host} ga et uventet svar: {error_summary(repr(exc))}")
+
+    def _not_ollama(self, exc: Exception) -> LLMUnavailable:
+        return LLMUnavailable(f"{self.host} svarer, men ikke som en Ollama-server ({error_summary(exc)})")
 
     def check(self) -> None:
         """Raise LLMUnavailable unless the server answers and has the model; adopt a smaller trained context."""
@@ -91,9 +105,9 @@ class OllamaChat:
             with Client(host=self.base_url, timeout=CHECK_TIMEOUT) as client:
                 info = client.show(self.model)
         except (ResponseError, httpx.HTTPError, ConnectionError) as exc:
-            raise self._unavailable(exc) from exc
+            raise self._unavailable(exc, CHECK_TIMEOUT) from exc
         except ValueError as exc:  # a non-Ollama server answering with something that is not Ollama's JSON
-            raise LLMUnavailable(f"{self.host} svarer, men ikke som en Ollama-server ({exc})") from exc
+            raise self._not_ollama(exc) from exc
         trained = _context_length(info.modelinfo or {})
         if trained and trained < self.num_ctx:  # Ollama would clamp num_ctx to it; plan prompts for it
             self.num_ctx = self.context_window = trained
@@ -127,11 +141,17 @@ class OllamaChat:
     def stream(
         self, messages: Sequence[Message], *, max_tokens: int = 512, temperature: float = 0.0, seed: int = 0
     ) -> Iterator[str]:
-        """Yield the reply's text pieces as Ollama streams them; raise LLMUnavailable with what to do."""
+        """Yield the reply's text pieces as Ollama streams them; raise LLMUnavailable with what to do.
+
+        The whole answer must come within `deadline` seconds: a server that trickles one token every few
+        seconds never trips a read timeout, so the stream is read in a thread and given up at the deadline
+        (the thread then closes the connection at the next piece, which makes Ollama stop generating).
+        """
         import httpx
         from langchain_ollama import ChatOllama
         from ollama import ResponseError
 
+        read_timeout = min(self.timeout, self.deadline)
         llm = ChatOllama(
             base_url=self.base_url,
             model=self.model,
@@ -140,17 +160,50 @@ class OllamaChat:
             temperature=temperature,
             seed=seed,
             keep_alive=self.keep_alive,
-            client_kwargs={"timeout": httpx.Timeout(self.timeout, connect=CHECK_TIMEOUT)},
+            client_kwargs={"timeout": httpx.Timeout(read_timeout, connect=CHECK_TIMEOUT)},
         )
         prompt = _to_langchain(messages)
+        pieces: queue.Queue[tuple[str, object]] = queue.Queue()
+        stop = threading.Event()
+
+        def pump() -> None:
+            try:
+                for chunk in llm.stream(prompt):
+                    if stop.is_set():
+                        return
+                    if chunk.text:
+                        pieces.put(("piece", str(chunk.text)))
+                pieces.put(("done", None))
+            except Exception as exc:  # noqa: BLE001 - handed to the reader, which explains it
+                pieces.put(("error", exc))
+
+        threading.Thread(target=pump, name="ollama-stream", daemon=True).start()
+        ends = time.monotonic() + self.deadline
         try:
-            for chunk in llm.stream(prompt):
-                if chunk.text:
-                    yield str(chunk.text)
-        except (ResponseError, httpx.HTTPError, ConnectionError) as exc:
-            raise self._unavailable(exc) from exc
-        except ValueError as exc:  # a line that is not Ollama's JSON
-            raise LLMUnavailable(f"{self.host} svarer, men ikke som en Ollama-server ({exc})") from exc
+            while True:
+                left = ends - time.monotonic()
+                try:
+                    if left <= 0:
+                        raise queue.Empty
+                    kind, value = pieces.get(timeout=left)
+                except queue.Empty:
+                    raise LLMUnavailable(
+                        f"Ollama på {self.host} ble ikke ferdig med svaret innen {self.deadline:g} s "
+                        f"(ASSISTANT_LLM_TIMEOUT) ({self.model})"
+                    ) from None
+                if kind == "done":
+                    return
+                if kind == "piece":
+                    yield str(value)
+                    continue
+                exc = value if isinstance(value, Exception) else RuntimeError(str(value))
+                if isinstance(exc, (ResponseError, httpx.HTTPError, ConnectionError)):
+                    raise self._unavailable(exc, read_timeout) from exc
+                if isinstance(exc, ValueError):  # a line that is not Ollama's JSON
+                    raise self._not_ollama(exc) from exc
+                raise exc
+        finally:
+            stop.set()
 
 
 def _context_length(model_info: dict) -> int:
@@ -174,4 +227,6 @@ def _to_langchain(messages: Sequence[Message]) -> list:
 
 def make_ollama(settings: Settings) -> OllamaChat:
     """Return the Ollama chat model the settings name (not yet checked; call `.check()`)."""
-    return OllamaChat(settings.ollama_host, settings.ollama_model, num_ctx=settings.llm_context)
+    return OllamaChat(
+        settings.ollama_host, settings.ollama_model, num_ctx=settings.llm_context, deadline=settings.llm_timeout
+    )

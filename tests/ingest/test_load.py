@@ -276,3 +276,68 @@ def test_make_pdf_is_deterministic_and_matches_the_committed_pdf(tmp_path: Path)
     assert committed.metadata.author == "Trondheim kommune"
     help_text = subprocess.run([sys.executable, str(script), "--help"], check=True, capture_output=True, text=True)
     assert "--output" in help_text.stdout
+
+
+# Each case: an HTML body fragment whose text SKJULT must not be indexed; the visible text around it must be.
+HIDDEN_CASES = [
+    '<p style="display:none">SKJULT</p>',
+    '<p style="DISPLAY: NONE">SKJULT</p>',
+    '<p style="  display :  none  !important ">SKJULT</p>',
+    '<p style="color: red; display:none;">SKJULT</p>',
+    '<p style="display:block; display:none">SKJULT</p>',  # the last declaration wins
+    '<div style="display:none"><section><p style="display:block">SKJULT</p></section></div>',
+    '<div style="display:none"><p style="display:none">SKJULT</p> SKJULT</div>',
+    '<div hidden>SKJULT</div>',
+    '<div HIDDEN="hidden"><p>SKJULT</p></div>',
+    '<div hidden="until-found">SKJULT</div>',
+    '<div aria-hidden="true">SKJULT</div>',
+    '<div aria-hidden="TRUE"><span>SKJULT</span></div>',
+    '<template><p>SKJULT</p></template>',
+    '<!-- SKJULT -->',
+    '<p>før<!-- SKJULT --></p>',
+    '<span style="visibility:hidden">SKJULT</span>',
+    '<span style="Visibility : Hidden">SKJULT</span>',
+    '<tr style="visibility: collapse"><td>SKJULT</td></tr>',
+    '<div style="visibility:hidden"><p>SKJULT <b>SKJULT</b></p></div>',
+    '<div style="visibility:hidden"><p style="visibility:hidden">SKJULT</p></div>',
+]
+
+
+@pytest.mark.parametrize("fragment", HIDDEN_CASES)
+def test_html_hidden_elements_are_not_indexed(tmp_path: Path, fragment: str) -> None:
+    path = tmp_path / "side.html"
+    if fragment.startswith("<tr"):  # a table row only parses as one inside a table
+        fragment = f"<table><tr><td>Synlig rad</td></tr>{fragment}</table>"
+    body = f"<p>Synlig først.</p>{fragment}<p>Synlig sist.</p>"
+    path.write_text(f"<html><head><title>Side</title></head><body>{body}</body></html>", encoding="utf-8")
+    text = load_document(path, "side.html").pages[0].text
+    assert "SKJULT" not in text
+    assert "Synlig først." in text and "Synlig sist." in text
+
+
+VISIBLE_CASES = [
+    ('<p style="display:block">SYNLIG</p>', "SYNLIG"),
+    ('<p style="display: none-ish">SYNLIG</p>', "SYNLIG"),  # not a value that hides
+    ('<p style="color:none">SYNLIG</p>', "SYNLIG"),
+    ('<p aria-hidden="false">SYNLIG</p>', "SYNLIG"),
+    ('<p data-hidden="true">SYNLIG</p>', "SYNLIG"),
+    ('<p style="visibility:visible">SYNLIG</p>', "SYNLIG"),
+    ('<div style="visibility:hidden">skjult <p style="visibility: visible">SYNLIG</p></div>', "SYNLIG"),
+    ('<details><summary>Mer</summary><p>SYNLIG</p></details>', "SYNLIG"),  # a click away: a reader sees it
+]
+
+
+@pytest.mark.parametrize(("fragment", "expected"), VISIBLE_CASES)
+def test_html_what_a_reader_sees_is_kept(tmp_path: Path, fragment: str, expected: str) -> None:
+    path = tmp_path / "side.html"
+    path.write_text(f"<html><body><p>Start.</p>{fragment}</body></html>", encoding="utf-8")
+    text = load_document(path, "side.html").pages[0].text
+    assert expected in text and "skjult" not in text
+
+
+def test_html_hidden_headings_give_no_heading_hints(tmp_path: Path) -> None:
+    path = tmp_path / "side.html"
+    path.write_text('<html><body><h1>Synlig</h1><h2 style="display:none">Skjult</h2>'
+                    '<h2 style="visibility:hidden">Usynlig</h2><p>Tekst.</p></body></html>', encoding="utf-8")
+    doc = load_document(path, "side.html")
+    assert doc.pages[0].heading_hints == ["Synlig"]

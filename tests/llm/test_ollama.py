@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import closing
+import socket
+import threading
+import time
+from contextlib import closing, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
+from assistant.core.text import error_summary
 from assistant.llm.base import ChatModel, LLMUnavailable
 from assistant.llm.ollama import OllamaChat, make_ollama, normalize_host
 from tests.conftest import CORPUS, free_port
@@ -278,3 +283,150 @@ def test_token_estimate_never_undercounts_qwen_on_the_corpus(llama_05b):
     total_estimate = sum(chat.count_tokens(t) for t in texts)
     total_real = sum(llama_05b.count_tokens(t) for t in texts)
     assert total_estimate < 2 * total_real  # conservative, not absurd
+
+
+# -- servers that stall, trickle or answer with an HTML page (issue 13) ---------------------------
+
+
+class _Trickle:
+    """A served stand-in model that yields one word per `every` seconds, far past any deadline."""
+
+    name, context_window = "trickle", 4096
+
+    def __init__(self, every: float = 1.0) -> None:
+        self.every = every
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 3 + 1
+
+    def stream(self, messages, **kwargs):
+        for i in range(600):
+            time.sleep(self.every)
+            yield f"ord{i} "
+
+
+@pytest.fixture
+def trickle_server():
+    """Yield a fresh server each test: a given-up generation holds the server's lock until its next piece."""
+    server, url = serve_ollama({"trickle:latest": _Trickle(1.0)})
+    try:
+        yield server, url
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("deadline", [1.5, 3.0])
+def test_a_trickling_server_is_given_up_at_the_answer_deadline(trickle_server, deadline):
+    _, url = trickle_server
+    chat = OllamaChat(url, "trickle", deadline=deadline)
+    chat.check()
+    got: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable) as info:
+        for piece in chat.stream(QUESTION):
+            got.append(piece)
+    took = time.monotonic() - started
+    assert deadline <= took < deadline + 1.0, took  # not the 120 s read timeout, not a token later
+    assert f"innen {deadline:g} s" in str(info.value) and "ASSISTANT_LLM_TIMEOUT" in str(info.value)
+    assert int(deadline) - 1 <= len(got) <= int(deadline) + 1  # the pieces before the deadline were passed on
+
+
+def test_make_ollama_takes_the_deadline_from_llm_timeout(settings):
+    assert make_ollama(settings.model_copy(update={"llm_timeout": 7.5})).deadline == 7.5
+
+
+@contextmanager
+def _silent_server():
+    """Yield the URL of a loopback server that accepts connections and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
+
+
+def test_probe_timeout_is_reported_with_its_real_value():
+    with _silent_server() as url:
+        chat = OllamaChat(url, "qwen2.5:1.5b", timeout=120)
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailable) as info:
+            chat.check()
+    assert time.monotonic() - started < 10
+    assert "innen 2 s" in str(info.value) and "120" not in str(info.value)
+
+
+@pytest.mark.parametrize(("timeout", "deadline", "reported"), [(1, 60, "innen 1 s"), (120, 1.5, "innen 1.5 s")])
+def test_stream_timeout_is_reported_with_the_limit_that_struck(timeout, deadline, reported):
+    with _silent_server() as url:
+        chat = OllamaChat(url, "qwen2.5:1.5b", timeout=timeout, deadline=deadline)
+        with pytest.raises(LLMUnavailable) as info:
+            list(chat.stream(QUESTION))
+    assert reported in str(info.value) and "120" not in str(info.value), str(info.value)
+
+
+ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{font:12px sans}</style>"
+    "<script>var x = 1;</script></head><body><center><h1>502 Bad Gateway</h1></center><hr>"
+    + "<p>" + "Detaljert feilforklaring som ingen trenger. " * 80 + "</p><center>nginx/1.25</center></body></html>"
+)
+
+
+class _ErrorPage(BaseHTTPRequestHandler):
+    """A proxy in front of a dead Ollama: every request gets 502 and an HTML page."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _page(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        data = ERROR_PAGE.encode()
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _page
+
+
+@pytest.fixture(scope="module")
+def error_page_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ErrorPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_html_error_page_is_summarised_not_printed(error_page_server):
+    chat = OllamaChat(error_page_server, "qwen2.5:1.5b")
+    for attempt in (chat.check, lambda: list(chat.stream(QUESTION))):
+        with pytest.raises(LLMUnavailable) as info:
+            attempt()
+        message = str(info.value)
+        assert "HTTP 502" in message and message.endswith("502 Bad Gateway"), message
+        assert "<" not in message and "Detaljert" not in message and len(message) < 300
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (ERROR_PAGE, "502 Bad Gateway"),
+        ("<html><body><h1>503 Service Unavailable</h1><p>Prøv igjen</p></body></html>", "503 Service Unavailable"),
+        ("\n\n  model 'x' not found  \nmore", "model 'x' not found"),
+        ("<p>a &amp; b &lt;c&gt;</p>", "a & b <c>"),
+        ("x" * 500, "x" * 199 + "…"),
+        ("", ""),
+        ("<div>\n<span>første</span> <b>linje</b>\n</div>", "første"),
+    ],
+)
+def test_error_summary_keeps_the_first_line_of_text(body, expected):
+    assert error_summary(body) == expected
+    assert len(error_summary(body)) <= 200

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.pdfs import write_corrupt_pdf, write_pdf
+from tests.ui.markdown import leaks, literal
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 QUESTION = "Hvem finansierer FN-senteret i Trondheim?"
@@ -50,7 +51,7 @@ def last_answer(at):
 def test_chat_answers_with_numbered_citations_titles_and_pages(corpus_app):
     at = corpus_app
     assert at.title[0].value == "Bærekraftsassistenten"
-    assert any("utdrag (uten språkmodell)" in c.value for c in at.caption)  # the backend in use is shown
+    assert any("utdrag (uten språkmodell)" in literal(c.value) for c in at.caption)  # the backend in use is shown
     assert "**4** dokumenter · **38** tekstbiter · **4** kommuner" in [m.value for m in at.sidebar.markdown]
     at.chat_input[0].set_value("Hvilke satsingsområder har samfunnsplanen i Trondheim?").run()
     assert not at.exception, at.exception
@@ -58,7 +59,7 @@ def test_chat_answers_with_numbered_citations_titles_and_pages(corpus_app):
     answer = last_answer(at)
     assert not answer.refused and answer.citations
     assert "[1]" in html_of(bot) and '<mark class="quote">' in html_of(bot)
-    labels = [e.label for e in bot.expander]
+    labels = [literal(e.label) for e in bot.expander]  # labels are Markdown: document text in them is escaped
     assert labels[0].startswith("[1] Orientering om samfunnsplanen") and "Trondheim" in labels[0] and "s. " in labels[0]
     assert any(b.label == "Last ned originalfilen" for b in bot.get("download_button"))
     assert any("Åpne PDF-en på side" in m.value for m in bot.markdown)
@@ -125,8 +126,8 @@ def test_upload_of_a_good_and_a_bad_file(monkeypatch, settings, tmp_path):
     job.thread.join(timeout=300)
     at.run()  # what the page's polling fragment does once the job is done
     assert not at.exception, at.exception
-    successes = [s.value for s in at.sidebar.success]
-    errors = [e.value for e in at.sidebar.error]
+    successes = [literal(s.value) for s in at.sidebar.success]
+    errors = [literal(e.value) for e in at.sidebar.error]
     assert successes == ["Sykkelplan Malvik 2024.pdf er lagt inn (2 tekstbiter)."]
     assert any(e.startswith("ødelagt.pdf:") for e in errors)
     assert any("største tillatte størrelse er 1 MB" in e for e in errors)
@@ -155,21 +156,21 @@ def test_kommunestatus_for_trondheim_and_for_a_kommune_without_documents(corpus_
     assert len(box.options) == 357 and box.options.index("Ørland") < box.options.index("Ås")  # Æ Ø Å order
     assert "Herøy (Nordland)" in box.options and "Herøy (Møre og Romsdal)" in box.options
     box.set_value("Trondheim").run()
-    text = "\n".join(m.value for m in at.markdown)
-    assert "**11 ting du bør vite om FN-senteret** (2022, nettside)" in text
+    text = "\n".join(literal(m.value) for m in at.markdown)
+    assert "11 ting du bør vite om FN-senteret (2022, nettside)" in text
     assert "Bærekraftsrapport Trondheim 2024 finnes, men er ikke lagt inn ennå" in text
     questions = [b.label for b in at.button if "Trondheim" in b.label]
     assert questions
     button(at, "Lag en kort oppsummering").click().run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("Lesbarhet: LIX") for c in at.caption)
-    assert any("[1]" in m.value for m in at.markdown)
+    assert any("[1]" in literal(m.value) for m in at.markdown)
     button(at, questions[0]).click().run()
     assert any(m.value == f"**{questions[0]}**" for m in at.markdown)
 
     at.selectbox(key="kommune").set_value("Holtålen").run()
     assert any(i.value == "Vi har ingen dokumenter om Holtålen ennå." for i in at.info)
-    assert any("Bærekraftsrapport Holtålen 2023 finnes, men er ikke lagt inn ennå" in m.value for m in at.markdown)
+    assert any("Bærekraftsrapport Holtålen 2023 finnes, men er ikke lagt inn ennå" in literal(m.value) for m in at.markdown)
 
 
 def test_ollama_down_falls_back_and_says_so(monkeypatch, corpus_settings, tmp_path):
@@ -179,8 +180,99 @@ def test_ollama_down_falls_back_and_says_so(monkeypatch, corpus_settings, tmp_pa
         monkeypatch, corpus_settings, ASSISTANT_LLM="auto", OLLAMA_HOST=f"http://127.0.0.1:{free_port()}",
         ASSISTANT_LLAMACPP_MODEL=str(tmp_path / "finnes-ikke.gguf"),
     )
-    notes = [i.value for i in at.sidebar.info]
+    notes = [literal(i.value) for i in at.sidebar.info]
     assert any(n.startswith("Ollama svarer ikke") and n.endswith("bruker utdrag (uten språkmodell) i stedet.") for n in notes)
     assert any("finnes-ikke.gguf" in n for n in notes)
     at.chat_input[0].set_value(QUESTION).run()
     assert not at.exception and last_answer(at).backend == "extractive"
+
+
+HOSTILE_TITLES = [
+    "![x](http://127.0.0.1:9/tittel.png)",
+    "[klikk](http://evil.example/) <img src=http://127.0.0.1:9/html.png>",
+    "**fet** _kursiv_ ~~strek~~ `kode` # ikke overskrift",
+    "$E=mc^2$ :smile: :material/home: :red[rød] | a | b |",
+    "<http://evil.example/auto> www.evil.example [/] [x]",
+]
+HOSTILE_TEXT = "Se ![bilde](http://127.0.0.1:9/tekst.png) og **merk** [dette](http://evil.example/)."
+
+
+def _markdown_values(at) -> list[str]:
+    """Return every string the page hands to Markdown: text, captions, alerts, and the labels of expanders and buttons."""
+    values = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "error") for e in at.get(kind)]
+    values += [e.label for e in at.expander] + [b.label for b in at.button]
+    return values
+
+
+def _assert_literal_only(at) -> str:
+    """Assert nothing on the page renders as image, link or other markup; return the page's visible text."""
+    values = _markdown_values(at)
+    assert not at.get("imgs")  # no st.image either
+    for value in values:
+        assert leaks(value, allowed=("strong", "ul", "ol", "li")) == [], value  # the page's own bold and lists
+    for body in (h.proto.body for h in at.get("html")):
+        assert "<img" not in body and "<a " not in body, body  # HTML bodies hold escaped document text only
+    return "\n".join(literal(v) for v in values)
+
+
+@pytest.fixture
+def hostile_settings(settings, e5, tmp_path):
+    """Return settings of a store whose HTML documents have titles and a sentence written as Markdown and HTML."""
+    import html
+
+    from assistant.app import App
+
+    folder = tmp_path / "fiendtlig"
+    folder.mkdir()
+    for i, title in enumerate(HOSTILE_TITLES):
+        body = (f"<p>Malvik kommune skal bygge {10 + i} kilometer ny sykkelvei innen 2026. {html.escape(HOSTILE_TEXT)}</p>"
+                f"<p>Sykkelveien nummer {i} skal gå langs fylkesvei 950 i Malvik.</p>")
+        (folder / f"dok{i}.html").write_text(
+            f"<html><head><title>{html.escape(title)}</title></head><body>{body}</body></html>", encoding="utf-8")
+    report = App(settings, e5).ingester().ingest([folder], progress=False)
+    assert report.ok and len(report.added) == len(HOSTILE_TITLES), report
+    return settings
+
+
+def test_document_titles_and_text_render_as_literal_text_never_markup(monkeypatch, hostile_settings):
+    at = app_for(monkeypatch, hostile_settings, ASSISTANT_K="10")
+    at.chat_input[0].set_value("Hvor mange kilometer sykkelvei skal Malvik bygge?").run()
+    assert not at.exception, at.exception
+    answer = last_answer(at)
+    assert answer.citations or answer.passages
+    shown = _assert_literal_only(at)
+    for c in answer.citations or answer.passages[:3]:
+        title = c.chunk.title if hasattr(c, "chunk") else c.title
+        assert title in shown  # the label says the title as written, characters and all
+
+    at.sidebar.button[0].click().run()  # "Ny samtale": the next question stands alone
+    at.chat_input[0].set_value("Hva koster en pizza i Roma?").run()  # a refusal lists the closest passages
+    assert last_answer(at).refused and last_answer(at).passages
+    _assert_literal_only(at)
+
+    at.switch_page("status_page.py").run()
+    at.selectbox(key="kommune").set_value("Malvik").run()
+    assert not at.exception, at.exception
+    shown = _assert_literal_only(at)
+    for title in HOSTILE_TITLES:
+        assert " ".join(title.split()) in shown
+
+
+def test_sources_found_while_the_answer_is_written_show_titles_literally(hostile_settings, e5):
+    from streamlit.testing.v1 import AppTest
+
+    def script(data_dir: str) -> None:
+        from assistant.app import App
+        from assistant.core.settings import get_settings
+        from ui import widgets
+
+        application = App(get_settings(data_dir=data_dir))
+        passages = application.retriever.search("sykkelvei i Malvik", k=10)
+        widgets.sources_found(passages, application.catalog())
+
+    at = AppTest.from_function(script, args=(str(hostile_settings.data_dir),), default_timeout=120).run()
+    assert not at.exception, at.exception
+    shown = _assert_literal_only(at)
+    assert len(at.markdown) >= len(HOSTILE_TITLES)
+    for title in HOSTILE_TITLES:
+        assert " ".join(title.split()) in shown

@@ -1,7 +1,10 @@
 """HTML helpers of the UI: highlighting, unsupported sentences, escaping, labels."""
 
+import pytest
+
 from assistant.core.models import Answer, Chunk, Citation
 from assistant.services.catalog import DocumentInfo
+from tests.ui.markdown import leaks, literal
 from ui import render
 
 
@@ -62,3 +65,43 @@ def test_backend_label_is_norwegian():
     assert render.backend_label("llamacpp:qwen2.5-coder-1.5b-instruct-q4_k_m") == "innebygd språkmodell qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert render.backend_label("ollama:qwen2.5:1.5b") == "Ollama-modellen qwen2.5:1.5b"
     assert render.backend_label("annen") == "språkmodell annen"
+
+
+HOSTILE = [
+    "![x](http://127.0.0.1:9/p.png)",
+    "![](http://127.0.0.1:9/p.png 'tittel')",
+    "[klikk her](http://evil.example/) og [ref][1]\n\n[1]: http://evil.example/ref.png",
+    "<img src=http://127.0.0.1:9/q.png>",
+    "<a href='http://evil.example'>lenke</a>",
+    "<script>alert(1)</script>",
+    "<http://evil.example/auto> og www.evil.example og http://evil.example/naken og post@evil.example",
+    "**fet** og __fet__ og *kursiv* og _kursiv_ og ~~strek~~",
+    "# Overskrift",
+    "Tittel\n===",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "> sitat\n- punkt\n1. nummer",
+    "$E = mc^2$ og $$x$$",
+    ":smile: :+1: :material/home: :red[rød tekst] :blue-background[blå]",
+    "`kode` og ```blokk```",
+    "Bodø kommune: 12,5 % (2024) – «sitat» & &amp; &lt;b&gt; \\*",
+    "[1] Samfunnsplan · Trondheim · 2022 · s. 3",
+    "a\\",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_shows_document_text_literally(text):
+    escaped = render.md(text)
+    assert leaks(escaped) == [], escaped
+    assert literal(escaped) == " ".join(text.split())
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_of_pieces_joins_into_md_of_the_whole(text):
+    # a streamed answer is escaped piece by piece; st.write_stream renders the joined pieces
+    for cut in range(len(text) + 1):
+        assert render.md(text[:cut]) + render.md(text[cut:]) == render.md(text)
+
+
+def test_md_leaves_letters_digits_and_space_alone():
+    assert render.md("Bærekraft i Bodø 2024 – sånn går det") == "Bærekraft i Bodø 2024 – sånn går det"
