@@ -6,27 +6,14 @@ Rule: staff pages need sign-in when the app listens beyond loopback or when a si
 
 from __future__ import annotations
 
-import ipaddress
 import time
 
 import streamlit as st
 
-from assistant.core.passwords import verify_password
+from assistant.core.access import is_loopback, verify_password
 from assistant.core.settings import Settings
 
 SIGNED_IN = "staff_signed_in"  # session flag of the password sign-in
-
-
-def is_loopback(address: str | None) -> bool:
-    """Return True when a listen address reaches this machine only (empty = every interface, so False)."""
-    if not address:
-        return False
-    if address.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def oidc_enabled() -> bool:

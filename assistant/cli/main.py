@@ -22,7 +22,7 @@ from assistant.cli import serve
 from assistant.cli.models import models_app
 from assistant.core.kommuner import lookup
 from assistant.core.models import Answer
-from assistant.core.passwords import hash_password
+from assistant.core.access import hash_password, is_loopback
 from assistant.core.settings import get_settings
 from assistant.index.embed import EmbedderUnavailable
 from assistant.index.store import EmbedderMismatch, StoreError
@@ -344,7 +344,7 @@ def run_app(
     """
     settings = get_settings()
     signs_in = settings.oidc_configured() or bool(settings.staff_password_hash.get_secret_value())
-    if settings.mode == "staff" and not serve.is_loopback(address) and not signs_in:
+    if settings.mode == "staff" and not is_loopback(address) and not signs_in:
         _fail(f"{address} er ikke loopback, og ingen innlogging er satt opp for ansattsidene: sett ASSISTANT_MODE=public, "
               "ASSISTANT_OIDC_METADATA_URL/_CLIENT_ID/_CLIENT_SECRET, eller ASSISTANT_STAFF_PASSWORD_HASH "
               "(`assistant staff-password`)")

@@ -7,7 +7,6 @@ settings are written into a temporary secrets.toml (mode 600, removed when the a
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import sys
 import tempfile
@@ -30,16 +29,6 @@ FIXED_FLAGS = {
     "theme.base": "light",
     "theme.primaryColor": "#2e7d32",
 }
-
-
-def is_loopback(address: str) -> bool:
-    """Return True when the address reaches this machine only."""
-    if address.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def server_script() -> Path:

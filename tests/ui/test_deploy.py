@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import serve
 from assistant.cli.main import app as cli
-from assistant.core.passwords import hash_password, verify_password
+from assistant.core.access import hash_password, is_loopback, verify_password
 from assistant.core.settings import Settings, get_settings
 from tests.ui.test_app import app_for, button
 
@@ -25,6 +25,11 @@ def test_password_hash_checks_and_rejects():
     assert not verify_password("feil-passord-123", stored)
     assert not verify_password(PASSWORD, "scrypt$garbage") and not verify_password(PASSWORD, "")
     assert hash_password(PASSWORD) != stored  # salted
+
+
+def test_loopback_addresses():
+    assert all(map(is_loopback, ["localhost", "127.0.0.1", "127.0.1.1", "::1", "[::1]"]))
+    assert not any(map(is_loopback, ["", None, "0.0.0.0", "::", "10.0.0.4", "baerekraft.kommune.no"]))
 
 
 def test_staff_password_command_prints_a_hash_that_verifies():

@@ -1,11 +1,24 @@
-"""Staff password hashes for the local sign-in: scrypt, salted, compared in constant time."""
+"""Who may reach the staff pages: loopback addresses, and staff password hashes (scrypt, constant-time check)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
+
+def is_loopback(address: str | None) -> bool:
+    """Return True when a listen address reaches this machine only (empty = every interface, so False)."""
+    if not address:
+        return False
+    if address.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
 
 SCHEME = "scrypt"
 N, R, P = 2**14, 8, 1  # about 16 MB and 50 ms per check: slow to guess, quick to sign in
