@@ -28,7 +28,7 @@ run: install apertium
 	$(BIN)/assistant ingest
 	$(BIN)/assistant status
 	@echo "Bærekraftsassistenten: http://localhost:8501  (Ctrl+C avslutter)"
-	$(BIN)/streamlit run ui/app.py
+	$(BIN)/assistant app
 
 # The browser tests drive Debian's Chromium; install it where missing (as root, as on these machines).
 chromium:

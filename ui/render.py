@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from assistant.core.models import Answer, Chunk, Citation
     from assistant.services.catalog import DocumentInfo
 
-STATIC_DIR = Path(__file__).parent / "static"  # served by Streamlit at app/static/ (server.enableStaticServing)
+DOCUMENT_ROUTE = "dokumenter"  # ui/server.py serves published files at /dokumenter/<token>.pdf
+_PUBLISHED: dict[str, Path] = {}  # token -> original file, for this process only (nothing is copied)
 UNSUPPORTED_TITLE = "Kildene bekrefter ikke denne setningen"
 CSS = """
 <style>
@@ -107,15 +108,23 @@ def snippet(text: str, limit: int = 220) -> str:
 
 
 def published_pdf(doc: DocumentInfo, page: int | None) -> str | None:
-    """Return a link that opens the document's PDF at the page (copying it to the static folder once), or None."""
+    """Return a link that opens the document's PDF at the page, or None when it is no PDF or the file is gone.
+
+    Nothing is copied: the link names a token for the original file where the store recorded it (the corpus
+    folder, or the data dir's uploads), and ui/server.py serves it from there. The token is a hash of the
+    file's path and content, so the links of two data dirs never meet, and only files some page has cited
+    in this process are served.
+    """
     original = doc.file()
     if not doc.is_pdf or original is None or not doc.content_hash:
         return None
-    name = f"{doc.content_hash[:16]}.pdf"
-    target = STATIC_DIR / "dokumenter" / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(original, tmp)
-        tmp.replace(target)
-    return f"app/static/dokumenter/{name}" + (f"#page={page}" if page else "")
+    path = original.resolve()
+    token = hashlib.sha256(f"{path}\n{doc.content_hash}".encode()).hexdigest()[:32]
+    _PUBLISHED[token] = path
+    return f"{DOCUMENT_ROUTE}/{token}.pdf" + (f"#page={page}" if page else "")
+
+
+def published_file(name: str) -> Path | None:
+    """Return the original file behind a published name ('<token>.pdf'), or None when unknown or gone."""
+    path = _PUBLISHED.get(name.removesuffix(".pdf"))
+    return path if path is not None and path.is_file() else None

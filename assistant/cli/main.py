@@ -1,10 +1,13 @@
-"""The `assistant` command line: ingest, search and status, each a thin call into the library."""
+"""The `assistant` command line: ingest, search, status, ask, chat and app, each a thin call into the library."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import EntryPoint, entry_points
@@ -18,9 +21,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from assistant.app import LLM_CHOICES, App
+from assistant.cli import serve
 from assistant.cli.models import models_app
 from assistant.core.kommuner import lookup
 from assistant.core.models import Answer
+from assistant.core.access import hash_password, is_loopback
 from assistant.core.settings import Settings, get_settings
 from assistant.index.embed import EmbedderUnavailable
 from assistant.index.store import EmbedderMismatch, StoreError
@@ -407,6 +412,53 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     console.print(table, highlight=False)
     for doc in catalog.documents:
         console.print(f"  • {escape(doc.title)} [dim]({escape(doc.source)}, {doc.year or 'år ukjent'})[/]", highlight=False)
+
+
+@app.command("app")
+def run_app(
+    address: Annotated[str, typer.Option(help="Address to listen on; beyond loopback, staff pages need sign-in.")] = "localhost",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+) -> None:
+    """Start the web app (Streamlit) from any folder: no usage statistics, nothing loaded from outside the machine.
+
+    ASSISTANT_MODE=public serves Kommunestatus only. Staff pages need sign-in when the address is not loopback
+    or a sign-in is configured (ASSISTANT_OIDC_*, ASSISTANT_STAFF_PASSWORD_HASH). Stops on Ctrl+C.
+    """
+    settings = get_settings()
+    signs_in = settings.oidc_configured() or bool(settings.staff_password_hash.get_secret_value())
+    if settings.mode == "staff" and not is_loopback(address) and not signs_in:
+        _fail(f"{address} er ikke loopback, og ingen innlogging er satt opp for ansattsidene: sett ASSISTANT_MODE=public, "
+              "ASSISTANT_OIDC_METADATA_URL/_CLIENT_ID/_CLIENT_SECRET, eller ASSISTANT_STAFF_PASSWORD_HASH "
+              "(`assistant staff-password`)")
+    with serve.temp_folder() as folder:
+        secrets_file = serve.write_secrets(settings, port, Path(folder)) if settings.oidc_configured() else None
+        command = serve.command(settings, address, port, secrets_file)
+        proc = subprocess.Popen(command, env=serve.environment(settings, dict(os.environ)))
+        # Stop Streamlit with us (and so remove the secrets) on SIGTERM too, not only on Ctrl+C.
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            code = proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            try:
+                code = proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.wait()
+    raise typer.Exit(0 if code in (0, -signal.SIGTERM) else code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command("staff-password")
+def staff_password() -> None:
+    """Make the hash for ASSISTANT_STAFF_PASSWORD_HASH (the staff sign-in of a single-machine install)."""
+    password = typer.prompt("Passord for ansatte", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        _fail("passordet må ha minst 10 tegn")
+    typer.echo(hash_password(password))
 
 
 def _register_subcommands() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -115,6 +115,28 @@ class Settings(BaseSettings):
         description="Largest file ingested, in MB: by `assistant ingest` (larger files are skipped with the reason) "
         "and by the app's upload alike.",
     )
+
+    mode: Literal["staff", "public"] = Field(
+        "staff", description="What the app serves: staff = staff chat, uploads and feedback, plus Kommunestatus; "
+        "public = Kommunestatus for residents only (no upload, no chat, no feedback store)."
+    )
+    staff_password_hash: SecretStr = Field(
+        SecretStr(""), description="Local sign-in for staff pages on a single-machine install: a hash made by "
+        "`assistant staff-password` (scrypt); empty = no password sign-in."
+    )
+    oidc_metadata_url: str = Field(
+        "", description="OpenID Connect sign-in for staff pages: the provider's .well-known/openid-configuration URL."
+    )
+    oidc_client_id: str = Field("", description="OpenID Connect client (application) id.")
+    oidc_client_secret: SecretStr = Field(SecretStr(""), description="OpenID Connect client secret.")
+    public_url: str = Field(
+        "", description="The app's address as browsers reach it (e.g. https://baerekraft.kommune.no), for the "
+        "OpenID Connect redirect; empty = http://localhost:PORT."
+    )
+
+    def oidc_configured(self) -> bool:
+        """Return True when OpenID Connect sign-in is set up (metadata URL, client id and secret)."""
+        return bool(self.oidc_metadata_url and self.oidc_client_id and self.oidc_client_secret.get_secret_value())
 
     def store_dir(self) -> Path:
         """Return the directory of the embedded Chroma store."""

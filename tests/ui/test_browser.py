@@ -1,4 +1,4 @@
-"""End to end in a real browser: Debian's Chromium, driven by Playwright, against `streamlit run ui/app.py`."""
+"""End to end in a real browser: Debian's Chromium, driven by Playwright, against `assistant app` (ui/server.py)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ LOCAL = {"127.0.0.1", "localhost"}
 
 
 @contextmanager
-def running_app(settings, log_dir: Path, **env: str) -> Iterator[str]:
-    """Yield the URL of `streamlit run ui/app.py` on a free loopback port, stopped afterwards."""
-    port = free_port()
+def running_app(settings, log_dir: Path, port: int | None = None, **env: str) -> Iterator[str]:
+    """Yield the URL of `python -m assistant app` on a (free) port, started from a folder outside the checkout."""
+    port = port or free_port()
     log_path = log_dir / "streamlit.log"
+    cwd = log_dir / "cwd"  # no .streamlit/config.toml here: the command itself must keep everything local
+    cwd.mkdir(exist_ok=True)
     env = {
         **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
         "ASSISTANT_DATA_DIR": str(settings.data_dir),
         "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
         "ASSISTANT_LLM": "extractive",
@@ -44,9 +47,8 @@ def running_app(settings, log_dir: Path, **env: str) -> Iterator[str]:
         except OSError:
             return False
 
-    streamlit = Path(sys.executable).parent / "streamlit"
-    command = [str(streamlit), "run", "ui/app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
-    with serving(command, ready, log_path, "streamlit", env=env, cwd=ROOT):
+    command = [sys.executable, "-m", "assistant", "app", "--port", str(port)]
+    with serving(command, ready, log_path, "assistant app", env=env, cwd=cwd):
         yield url
 
 
@@ -160,3 +162,94 @@ def test_sources_show_before_a_real_model_answers(browser, corpus_settings, mode
         assert page.locator(".answer").first.inner_text().strip()
         page.screenshot(path=str(tmp_path / "answered.png"), full_page=True)
     assert_only_local(requests)
+
+
+def listening(port: int) -> list[str]:
+    """Return the local addresses (hex, as /proc/net/tcp* shows them) of sockets listening on the port."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.append(address)
+    return found
+
+
+def test_app_command_listens_on_loopback_only_from_any_folder(browser, app_url):
+    port = urlparse(app_url).port
+    addresses = listening(port)
+    loopback = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+    assert addresses and set(addresses) <= loopback, f"listening on {addresses}"
+    requests: list[str] = []
+    page = open_page(browser, app_url, requests)
+    page.get_by_placeholder("Still et spørsmål om dokumentene").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert_only_local(requests)  # among them no usage statistics, though started outside the checkout
+
+
+def test_public_mode_has_no_staff_pages_and_no_upload(browser, corpus_settings, tmp_path):
+    requests: list[str] = []
+    with running_app(corpus_settings, tmp_path, ASSISTANT_MODE="public") as url:
+        page = open_page(browser, url, requests)
+        page.get_by_text("Hvordan går det med bærekraftsarbeidet").wait_for()
+        assert page.get_by_role("link", name="Chat for ansatte").count() == 0
+        page.get_by_role("combobox", name="Kommune").click()
+        page.keyboard.type("Trondh")
+        page.get_by_role("option", name="Trondheim").click()
+        page.get_by_text("Orientering om samfunnsplanen – Kommunale råd januar 2022").wait_for()
+        assert page.locator("input[type=file]").count() == 0
+        for path in ("/chat_page", "/chat-for-ansatte"):  # the staff page is not served at its address either
+            page.goto(url + path)
+            page.get_by_text("Hvordan går det med bærekraftsarbeidet").wait_for()
+            assert page.get_by_placeholder("Still et spørsmål om dokumentene").count() == 0
+            assert page.locator("input[type=file]").count() == 0
+        page.screenshot(path=str(tmp_path / "public.png"), full_page=True)
+    assert_only_local(requests)
+
+
+@pytest.fixture
+def oidc_provider(tmp_path):
+    """Yield the metadata URL of a real OpenID Connect provider (oidc-provider-mock) on loopback."""
+    port = free_port()
+    metadata = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(metadata, timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    command = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, ready, tmp_path / "oidc.log", "oidc-provider-mock", timeout=60):
+        yield metadata
+
+
+def test_staff_sign_in_with_openid_connect(browser, corpus_settings, oidc_provider, tmp_path):
+    port = free_port()
+    env = {"ASSISTANT_OIDC_METADATA_URL": oidc_provider, "ASSISTANT_OIDC_CLIENT_ID": "baerekraftsassistenten",
+           "ASSISTANT_OIDC_CLIENT_SECRET": "hemmelig-testnokkel", "ASSISTANT_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    app_requests: list[str] = []
+    with running_app(corpus_settings, tmp_path, port, **env) as url:
+        context = browser.new_context(locale="nb-NO")
+        # The provider's own page links a stylesheet on a CDN: never fetched, and not the app's request.
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])"), lambda route: route.abort())
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.on("request", lambda r: app_requests.append(r.url) if r.frame.url.startswith(url) else None)
+        page.goto(url)
+        page.get_by_text("Logg inn for ansatte").first.wait_for()
+        assert page.get_by_placeholder("Still et spørsmål om dokumentene").count() == 0
+        page.get_by_role("button", name="Logg inn med kommunens konto").click()
+        page.locator("input[name=sub]").fill("saksbehandler@kommune.no")  # the provider's sign-in form
+        page.get_by_role("button", name="Authorize").click()
+        page.get_by_placeholder("Still et spørsmål om dokumentene").wait_for()  # back in the app, signed in
+        assert page.locator("input[type=file]").count() == 1  # staff may upload
+        page.screenshot(path=str(tmp_path / "signed-in.png"), full_page=True)
+        page.get_by_role("button", name="Logg ut").click()
+        page.get_by_role("button", name="End session").click()  # the provider confirms, then sends us back
+        page.get_by_text("Logg inn for ansatte").first.wait_for()
+        assert page.get_by_placeholder("Still et spørsmål om dokumentene").count() == 0
+        context.close()
+    assert_only_local(app_requests)

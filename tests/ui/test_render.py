@@ -46,18 +46,36 @@ def test_where_and_citation_heading_name_title_kommune_year_page_and_support():
     assert "s." not in render.where(chunk("tekst", page=None))
 
 
-def test_published_pdf_links_to_the_page(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "STATIC_DIR", tmp_path / "static")
+def test_published_pdf_links_to_the_page_without_copying(tmp_path):
+    from tests.conftest import ROOT
+
+    static = ROOT / "ui" / "static"
+    before = sorted(p.relative_to(static) for p in static.rglob("*"))
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(b"%PDF-1.4 test")
     doc = DocumentInfo("plan.pdf", "Plan", path=str(pdf), content_hash="ab" * 32)
     link = render.published_pdf(doc, 7)
-    assert link == f"app/static/dokumenter/{'ab' * 8}.pdf#page=7"
-    assert (tmp_path / "static" / "dokumenter" / f"{'ab' * 8}.pdf").read_bytes() == b"%PDF-1.4 test"
+    name, _, anchor = link.partition("#")
+    assert name.startswith("dokumenter/") and anchor == "page=7"
+    assert render.published_file(name.removeprefix("dokumenter/")) == pdf.resolve()
+    assert render.published_file("0" * 32 + ".pdf") is None  # only files a page has cited are served
+    assert sorted(p.relative_to(static) for p in static.rglob("*")) == before  # nothing written into the checkout
     txt = DocumentInfo("a.txt", "A", path=str(pdf), content_hash="cd" * 32)
     assert render.published_pdf(txt, 1) is None
     gone = DocumentInfo("b.pdf", "B", path=str(tmp_path / "gone.pdf"), content_hash="ef" * 32)
     assert render.published_pdf(gone, 1) is None
+
+
+def test_two_data_dirs_do_not_share_published_files(tmp_path):
+    links = []
+    for store in ("a", "b"):  # the same file uploaded into two data dirs
+        upload = tmp_path / store / "uploads" / "opplastet" / "plan.pdf"
+        upload.parent.mkdir(parents=True)
+        upload.write_bytes(b"%PDF-1.4 " + store.encode())
+        links.append(render.published_pdf(DocumentInfo("plan.pdf", "Plan", path=str(upload), content_hash="ab" * 32), None))
+    assert links[0] != links[1]
+    served = [render.published_file(link.removeprefix("dokumenter/")) for link in links]
+    assert served == [(tmp_path / s / "uploads" / "opplastet" / "plan.pdf").resolve() for s in ("a", "b")]
 
 
 def test_backend_label_is_norwegian():
