@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test quick install install-test chromium apertium bench clean
+.PHONY: run test quick install install-test chromium apertium axe bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,16 @@ apertium:
 		&& (apt-get install -y -q apertium-nno-nob >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q apertium-nno-nob >/dev/null)) \
 		|| echo "apertium-nno-nob is not installed and cannot be installed here: nynorsk answers come straight from the model"; }
 
-test: install-test chromium apertium
+# axe-core (MPL-2.0), which the accessibility tests inject into the app, from the npm registry at the version and
+# hash pinned in package-lock.json (test-only: none of it is served by the app).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@ \
+		|| echo "npm is missing or failed: the accessibility tests will be skipped (they fail under CI=true)"
+
+axe: $(AXE)
+
+test: install-test chromium apertium axe
 	$(BIN)/python -m pytest
 
 # The development loop: everything but the tests marked slow (real LLMs, whole-corpus ingests, browsers).
@@ -57,4 +66,4 @@ bench: install-test
 	$(BIN)/python -m evals.bench_lix
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache node_modules

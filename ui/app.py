@@ -14,6 +14,9 @@ from ui import auth, services
 HERE = Path(__file__).parent
 
 st.set_page_config(page_title="Bærekraftsassistenten", page_icon=str(HERE / "static" / "icon.png"), layout="centered")
+# The text is Norwegian (bokmål), but Streamlit's index.html says lang="en" and has no setting for it (WCAG 3.1.1):
+# screen readers would read Norwegian with English pronunciation. Our own fixed script, no user input.
+st.html("<script>document.documentElement.lang = 'nb';</script>", unsafe_allow_javascript=True)
 settings = services.settings()
 status = partial(st.Page, HERE / "status_page.py", title="Kommunestatus", url_path="kommunestatus")
 if settings.mode == "public":

@@ -15,7 +15,7 @@ from ui.upload import ALLOWED, start_upload_job
 
 def sidebar_filters(catalog: Any) -> dict[str, Any]:
     """Show the filters and return them as retrieval filters (None where 'Alle')."""
-    st.sidebar.header("Avgrens søket")
+    st.sidebar.header("Avgrens søket", anchor=False)
     kommune = st.sidebar.selectbox("Kommune", catalog.kommuner, index=None, placeholder="Alle kommuner")
     year = st.sidebar.selectbox("År", catalog.years, index=None, placeholder="Alle år")
     titles = {doc.source: doc.label() for doc in catalog.documents}
@@ -27,7 +27,7 @@ def sidebar_filters(catalog: Any) -> dict[str, Any]:
 
 def sidebar_status(catalog: Any, assistant: Any) -> None:
     """Show corpus figures, the components in use, fallback notes and the new-conversation button."""
-    st.sidebar.header("Dokumentlageret")
+    st.sidebar.header("Dokumentlageret", anchor=False)
     st.sidebar.markdown(
         f"**{len(catalog.documents)}** dokumenter · **{catalog.chunks}** tekstbiter · **{len(catalog.kommuner)}** kommuner"
     )
@@ -168,7 +168,7 @@ def main() -> None:
     """Render the chat page."""
     widgets.style()
     s, assistant, catalog = services.page_setup()
-    st.title("Bærekraftsassistenten")
+    st.title("Bærekraftsassistenten", anchor=False)
     st.caption("Spør om kommunenes bærekraftsarbeid. Svarene bygger bare på dokumentene, med kilder og sidetall.")
     filters = sidebar_filters(catalog)
     sidebar_status(catalog, assistant)

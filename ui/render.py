@@ -23,6 +23,11 @@ mark.quote { background: #fff1a8; color: inherit; padding: 0 .1em; }
 span.unsupported { background: #ffe3e0; border-bottom: 2px dotted #b3261e; }
 span.unsupported::after { content: " ⚠ ikke bekreftet"; color: #b3261e; font-size: .8em; }
 .passage { font-size: .92em; line-height: 1.45; white-space: pre-wrap; overflow-wrap: anywhere; }
+/* Visible keyboard focus everywhere (WCAG 2.4.7), 5.1:1 against white: Streamlit's own ring is a 50 % tint, and its
+   page links and scroll area show none. Text fields show it round their whole box, not the bare input. */
+:focus-visible, [data-baseweb="select"]:focus-within, [data-testid="stChatInput"]:focus-within {
+  outline: 2px solid #2e7d32 !important; outline-offset: 2px; }
+[data-baseweb="select"] input:focus-visible, [data-testid="stChatInputTextArea"]:focus-visible { outline: none !important; }
 </style>
 """
 

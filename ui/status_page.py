@@ -36,20 +36,24 @@ def kommune_choices() -> dict[str, str]:
 def documents(kommune: str, catalog: Any, mentions: Any) -> bool:
     """Show the documents ingested about the kommune and those named but not ingested; return True if any ingested."""
     docs = catalog.about(kommune)
-    st.subheader("Dokumenter vi har lest")
-    if docs:
+    st.subheader("Dokumenter vi har lest", anchor=False)
+    if docs:  # one Markdown list, so screen readers hear one list of n items, not n lists of one item
+        items = []
         for doc in docs:
             kind = f", {doc.doc_type}" if doc.doc_type else ""
-            st.markdown(f"- **{render.md(doc.title)}** ({render.md(doc.year or 'år ukjent')}{render.md(kind)})")
+            items.append(f"- **{render.md(doc.title)}** ({render.md(doc.year or 'år ukjent')}{render.md(kind)})")
+        st.markdown("\n".join(items))
     else:
         st.info(f"Vi har ingen dokumenter om {render.md(kommune)} ennå.")
     missing = not_ingested(kommune, mentions, catalog)
     if missing:
-        st.subheader("Finnes, men er ikke lagt inn ennå")
+        st.subheader("Finnes, men er ikke lagt inn ennå", anchor=False)
+        items = []
         for m in missing:
             named_in = catalog.get(m.source)
             where = f" (nevnt i «{render.md(named_in.title)}»)" if named_in else ""
-            st.markdown(f"- {render.md(m.title)} finnes, men er ikke lagt inn ennå{where}.")
+            items.append(f"- {render.md(m.title)} finnes, men er ikke lagt inn ennå{where}.")
+        st.markdown("\n".join(items))
     return bool(docs)
 
 
@@ -70,7 +74,7 @@ def cited(text: str, answer: Any, catalog: Any, key: str) -> None:
 
 def summary(kommune: str, assistant: Any, catalog: Any) -> None:
     """Offer the plain-language status summary, generated on demand, only cited sentences shown."""
-    st.subheader("Kort oppsummering")
+    st.subheader("Kort oppsummering", anchor=False)
     key = f"summary-{kommune}-{assistant.retriever.store.generation()}"
     if key not in st.session_state:
         if st.button("Lag en kort oppsummering", key=f"btn-{key}"):
@@ -96,7 +100,7 @@ def questions(kommune: str, assistant: Any, catalog: Any) -> None:
     suggested = st.session_state[key]
     if not suggested:
         return
-    st.subheader("Spørsmål du kan stille")
+    st.subheader("Spørsmål du kan stille", anchor=False)
     for i, question in enumerate(suggested):
         if st.button(render.md(question), key=f"{key}-{i}"):
             with st.spinner("Finner svaret …"), services.lock():
@@ -118,7 +122,7 @@ def main() -> None:
     widgets.style()
     s, assistant, catalog = services.page_setup()
     mentions = services.mentions(s)
-    st.title("Kommunestatus")
+    st.title("Kommunestatus", anchor=False)
     st.write("Hvordan går det med bærekraftsarbeidet i kommunen din? Velg kommune, så ser du hva dokumentene sier.")
     choices = kommune_choices()
     label = st.selectbox(

@@ -91,8 +91,8 @@ def refusal(a: Answer, catalog: Catalog, key: str) -> None:
 def sources_found(passages: Sequence[Chunk], catalog: Catalog) -> None:
     """Show the passages retrieval found, before the answer is written."""
     st.caption(f"Fant {len(passages)} utdrag – svaret skrives …" if passages else "Fant ingen utdrag.")
-    for i, p in enumerate(passages, start=1):
-        st.markdown(f"{i}. {render.md(render.where(p, catalog.get(p.source)))}")
+    if passages:  # one numbered list, not one list per passage
+        st.markdown("\n".join(f"{i}. {render.md(render.where(p, catalog.get(p.source)))}" for i, p in enumerate(passages, start=1)))
 
 
 def timings(a: Answer) -> str:
