@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from assistant.core.models import Chunk
     from assistant.index.embed import Embedder
 
-_N = r"(?<![\d.,])(1[0-7]|[1-9])(?:\.(?:\d{1,2}|[a-c](?!\w)))?(?![\d,]|\.\d)"
+_N = r"(?<![\d.,])(1[0-7]|[1-9])(?:\.(?:\d{1,2}|[a-c](?!\w)))?(?!\d|[.,]\d)"
 _LIST = rf"{_N}(?:\s*(?:,|og|og/eller|&|/|and|og\s+mål)\s*{_N})*"
 _UNIT = r"(?!\s*(?:%|prosent|kr\b|kroner|år\b|tonn|km|mill|mrd|milliard|timer|dager|uker|meter|m2|kvm))"
 _NO = r"(?:\s*(?:nr\.?|nummer|no\.?))?\s*"
