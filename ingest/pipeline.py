@@ -28,6 +28,7 @@ from assistant.core.files import file_sha256
 from assistant.core.models import Chunk, Document
 from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean_document
+from ingest.goals import GoalAssigner
 from ingest.load import LoadError, load_document
 from ingest.manifest import load_manifest
 from ingest.meta import document_meta
@@ -123,6 +124,7 @@ class Indexer:
         self._pending: list[tuple[Document, list[Chunk], bool]] = []
         self._bumped = False
         self.chunks_written = 0
+        self.goals = GoalAssigner(embedder, settings.goal_threshold, settings.goal_margin)
 
     def add(self, doc: Document, replaces: bool = True) -> int:
         """Queue a prepared document, flushing when enough chunks wait; return its chunk count.
@@ -158,7 +160,9 @@ class Indexer:
         if not self._pending:
             return
         all_chunks = [chunk for _, chunks, _ in self._pending for chunk in chunks]
-        vectors = self.embedder.embed_passages([embedding_text(c) for c in all_chunks])
+        texts = [embedding_text(c) for c in all_chunks]
+        vectors = self.embedder.embed_passages(texts)
+        self.goals.annotate(all_chunks, texts, vectors)  # `goals` metadata: bærekraftsmål named or close in meaning
         self.mark_changing()
         self.store.upsert(all_chunks, vectors)
         for doc, chunks, replaces in self._pending:

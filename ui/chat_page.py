@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.core.goals import BY_NUMBER
 from assistant.core.models import Answer
 from ui import render, services, widgets
 from ui.feedback import append_feedback, feedback_record
@@ -22,7 +23,10 @@ def sidebar_filters(catalog: Any) -> dict[str, Any]:
     source = st.sidebar.selectbox(
         "Dokument", list(titles), index=None, placeholder="Alle dokumenter", format_func=lambda s: titles.get(s, s)
     )
-    return {"kommune": kommune, "year": year, "source": source}
+    goal = st.sidebar.selectbox(
+        "Bærekraftsmål", list(BY_NUMBER), index=None, placeholder="Alle mål", format_func=lambda n: BY_NUMBER[n].label
+    )
+    return {"kommune": kommune, "year": year, "source": source, "goal": goal}
 
 
 def sidebar_status(catalog: Any, assistant: Any) -> None:

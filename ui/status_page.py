@@ -16,7 +16,7 @@ from assistant.services.kommunestatus import (
     summarize,
     supported_text,
 )
-from ui import render, services, widgets
+from ui import goals, render, services, widgets
 
 NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # sort Æ Ø Å after Z, in that order
 
@@ -135,6 +135,7 @@ def main() -> None:
             st.caption("Kommuner med dokumenter: " + render.md(", ".join(catalog.kommuner)))
         return
     if documents(kommune, catalog, mentions):
+        goals.grid(kommune)
         summary(kommune, assistant, catalog)
         questions(kommune, assistant, catalog)
     st.caption(f"Svarene lages av {render.backend_label(assistant.backend.name)} og viser bare det dokumentene sier.")

@@ -108,6 +108,16 @@ class Settings(BaseSettings):
         description="Sentences per passage that e5 re-ranks when a prompt is cut: on the dev set the prompts held "
         "as many answers (43 of 54) as with every sentence embedded, in half the time (`python -m evals.bench_answer`).",
     )
+    goal_threshold: float = Field(
+        0.855, ge=0, le=1,
+        description="Bærekraftsmål at ingest: least e5 cosine between a passage and a goal's description "
+        "(`python -m evals.calibrate_goals` picks it on evals/datasets/goals.jsonl).",
+    )
+    goal_margin: float = Field(
+        0.005, ge=0, le=1,
+        description="Bærekraftsmål at ingest: a goal found by similarity must also lie within this of the passage's "
+        "best goal (calibrated with goal_threshold by `python -m evals.calibrate_goals`).",
+    )
     vector_cache_items: int = Field(20_000, ge=0, description="Sentence vectors the answer stages keep (about 30 MB).")
     history_turns: int = Field(6, ge=0, description="Conversation messages kept for follow-up questions.")
     max_file_mb: int = Field(

@@ -56,6 +56,7 @@ class KeywordIndex:
                     "year": int(meta.get("year") or 0),
                     "source": str(meta.get("source", "")),
                     "doc_type": str(meta.get("doc_type", "")),
+                    "goals": [int(g) for g in meta.get("goals") or []],
                 }
             )
         model = bm25s.BM25() if texts else None
@@ -143,7 +144,12 @@ class KeywordIndex:
             keep = np.ones(len(self.ids), dtype=np.float32)
             for i, f in enumerate(self.filters):
                 for name, value in active.items():
-                    ok = value in f["kommuner"] if name == "kommune" else f.get(name) == value
+                    if name == "kommune":
+                        ok = value in f["kommuner"]
+                    elif name == "goal":  # an index built before goals were stored has none
+                        ok = int(value) in f.get("goals", ())
+                    else:
+                        ok = f.get(name) == value
                     if not ok:
                         keep[i] = 0.0
                         break

@@ -25,7 +25,7 @@ OLD_SUFFIX = "__old"
 
 # Metadata keys that describe the chunk itself; everything else in a Chroma record is document metadata.
 _CHUNK_KEYS = ("source", "title", "page", "heading", "start", "end")
-_LIST_KEYS = ("kommuner", "mentioned_kommuner")
+_LIST_KEYS = ("kommuner", "mentioned_kommuner", "goals")
 
 
 class StoreError(RuntimeError):
@@ -121,7 +121,7 @@ def record_to_chunk(chunk_id: str, text: str, record: dict[str, Any], score: flo
 
 
 def build_where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return a Chroma `where` clause for kommune/year/source/doc_type filters, or None."""
+    """Return a Chroma `where` clause for kommune/year/source/doc_type/goal filters, or None."""
     if not filters:
         return None
     clauses: list[dict[str, Any]] = []
@@ -130,10 +130,12 @@ def build_where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
             continue
         if key == "kommune":
             clauses.append({"kommuner": {"$contains": value}})
+        elif key == "goal":  # a bærekraftsmål number, 1..17 (ingest/goals.py)
+            clauses.append({"goals": {"$contains": int(value)}})
         elif key in ("year", "source", "doc_type"):
             clauses.append({key: value})
         else:
-            raise ValueError(f"unknown filter {key!r} (use kommune, year, source or doc_type)")
+            raise ValueError(f"unknown filter {key!r} (use kommune, year, source, doc_type or goal)")
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
