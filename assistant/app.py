@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from assistant.answering.backends import AnswerBackend, ExtractiveBackend, LLMBackend
+from assistant.answering.evidence import candidates, renumber
 from assistant.answering.pipeline import Assistant
+from assistant.answering.readers import ExtractiveReader, LLMReader, Reader
 from assistant.answering.retrieve import Mode, Retriever
+from assistant.answering.support import SupportScorer, SupportWeights
+from assistant.core.models import Chunk
 from assistant.core.settings import Settings, get_settings
 from assistant.index.cache import CachingEmbedder
 from assistant.index.embed import Embedder, make_embedder
@@ -52,7 +56,7 @@ class App:
         self.settings = settings or get_settings()
         self._given_embedder = embedder
         self._assistants: dict[Variant, Assistant] = {}
-        self._backends: dict[str, tuple[AnswerBackend, list[str]]] = {}
+        self._backends: dict[str, tuple[Reader, list[str]]] = {}
         self._lock = threading.RLock()
 
     def with_settings(self, **overrides: object) -> App:
@@ -89,8 +93,16 @@ class App:
 
     @cached_property
     def retriever(self) -> Retriever:
-        """Return the hybrid retriever over the store and the keyword index."""
-        return Retriever(self.settings, self.store, self.keyword, self.embedder)
+        """Return the hybrid retriever over the store and the keyword index (query vectors cached for the scorer)."""
+        return Retriever(self.settings, self.store, self.keyword, self.sentence_embedder)
+
+    @cached_property
+    def scorer(self) -> SupportScorer:
+        """Return the support scorer with the calibrated weights and the corpus IDF of the keyword index."""
+        s = self.settings
+        weights = SupportWeights(s.support_lexical_weight, s.support_semantic_weight, s.support_cue_weight,
+                                 s.support_threshold, s.support_embed_top)
+        return SupportScorer(weights, self.sentence_embedder, self.keyword.idf)
 
     def ingester(self, reindex: bool = False) -> Ingester:
         """Return the ingester over this app's store; with `reindex`, a store of another embedder is dropped first."""
@@ -124,8 +136,8 @@ class App:
                 return _CHAT_MODELS[key]
         raise LLMUnavailable(f"ukjent backend {name!r} (bruk {', '.join(LLM_CHOICES)})")
 
-    def backend(self, llm: str | None = None) -> tuple[AnswerBackend, list[str]]:
-        """Return the answer backend `llm` (or settings.llm) asks for and notes on any fallback taken.
+    def backend(self, llm: str | None = None) -> tuple[Reader, list[str]]:
+        """Return the reader `llm` (or settings.llm) asks for and notes on any fallback taken.
 
         `auto` takes Ollama when it answers with the model, else the embedded model when assembled,
         else quoting; an explicit choice that cannot be used raises LLMUnavailable.
@@ -138,7 +150,7 @@ class App:
             order = ["ollama", "llamacpp", "extractive"] if choice == "auto" else [choice]
             for name in order:
                 if name == "extractive":
-                    found: AnswerBackend = self.quoting_backend()
+                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=self.settings.support_threshold)
                     break
                 try:
                     chat = self.chat_model(name)
@@ -149,18 +161,18 @@ class App:
                     log.info("backend %s unavailable: %s", name, exc)
                     continue
                 s = self.settings
-                found = LLMBackend(chat, s.answer_tokens, s.passage_budget, s.temperature, self.sentence_embedder)
+                found = LLMReader(chat, self.sentence_embedder, s.reader_tokens, s.temperature)
                 break
             else:  # pragma: no cover - extractive always is
                 raise LLMUnavailable("no answer backend available")
             self._backends[choice] = (found, notes)
             return found, notes
 
-    def quoting_backend(self, passages_considered: int = 3) -> ExtractiveBackend:
-        """Return the extractive backend (quotes the best-supported sentences of the top passages; no model)."""
-        return ExtractiveBackend(self.sentence_embedder, passages_considered=passages_considered,
-                                 min_overlap=self.settings.extractive_min_overlap,
-                                 min_similarity=self.settings.extractive_min_similarity)
+    def quote(self, question: str, passages: Sequence[Chunk]) -> str:
+        """Return the extractive reader's quote for the question from any passages (the naive baseline's quoting)."""
+        ranked = self.scorer.rank(question, candidates(passages, len(passages)))
+        reader = ExtractiveReader(self.sentence_embedder, min_support=self.settings.support_threshold)
+        return " ".join(claim.text for claim in reader.read(question, renumber(ranked), "nb"))
 
     def translator(self) -> Translator | None:
         """Return the bokmål-nynorsk translator when one is configured and installed."""
@@ -174,7 +186,8 @@ class App:
                 backend, notes = self.backend(variant.llm)
                 retriever = self.retriever if mode == "hybrid" else self.retriever.with_mode(mode)
                 translator = self.translator() if backend.generative else None
-                self._assistants[variant] = Assistant(self.settings, retriever, backend, notes, translator, gated=gated)
+                self._assistants[variant] = Assistant(self.settings, retriever, backend, self.scorer, notes, translator,
+                                                      gated=gated)
             return self._assistants[variant]
 
     def quoting(self, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:

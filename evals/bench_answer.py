@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                     model_ttft = timing["prompt_eval_s"]
                     overhead.append((answer.timings["first_token"] - answer.timings["retrieval"]) / model_ttft)
             cache = "emptied before every question" if args.cold else "kept across questions, as in the app"
-            print(f"\n{backend.name}: {len(asked)} questions, passage budget {settings.passage_budget} tokens, "
+            print(f"\n{backend.name}: {len(asked)} questions, {settings.reader_sentences} evidence sentences, "
                   f"sentence vectors {cache}")
             print(f"  time to first token: p50 {pct(first, .5):6.2f} s  p95 {pct(first, .95):6.2f} s")
             print(f"  whole answer       : p50 {pct(total, .5):6.2f} s  p95 {pct(total, .95):6.2f} s")

@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.answering.prompt import NOT_FOUND
+from assistant.answering.readers import NOT_FOUND
 from assistant.core.files import file_sha256
 from assistant.core.language import detect_language
 from assistant.core.models import Answer, Chunk, Citation
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.documents import Document as LCDocument
 
-    from assistant.answering.backends import AnswerBackend
+    from assistant.answering.readers import Reader
     from assistant.core.settings import Settings
     from assistant.index.embed import Embedder
 
@@ -217,21 +217,21 @@ class NaiveRAG:
     """The tutorial pipeline behind the Assistant's ask() shape, so the runner scores it the same way."""
 
     def __init__(
-        self, settings: Settings, retriever: NaiveRetriever, backend: AnswerBackend, quoting: AnswerBackend
+        self, settings: Settings, retriever: NaiveRetriever, backend: Reader, quoting: Callable[[str, Sequence[Chunk]], str]
     ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.backend = backend
-        self.quoting = quoting  # quotes from all TOP_K passages when the backend is no language model
+        self.quoting = quoting  # quotes from its TOP_K passages when the backend is no language model (App.quote)
 
     def _generate(self, question: str, passages: Sequence[Chunk]) -> str:
         """Return the answer text: the LLM on the stuffed tutorial prompt, or the best extractive sentences."""
         chat = self.backend.chat
         if chat is None:  # the extractive backend: quote the best sentences of all four passages
-            return "".join(self.quoting.generate(question, passages, detect_language(question))).strip()
+            return self.quoting(question, passages).strip() or NOT_FOUND[detect_language(question)]
         context = "\n\n".join(p.text for p in passages)
         messages = [{"role": "user", "content": RAG_PROMPT.format(question=question, context=context)}]
-        return "".join(chat.stream(messages, max_tokens=self.settings.answer_tokens,
+        return "".join(chat.stream(messages, max_tokens=self.settings.reader_tokens * 2,
                                    temperature=self.settings.temperature)).strip()
 
     def ask(self, question: str, history: Sequence[Any] = (), filters: dict[str, Any] | None = None) -> Answer:

@@ -29,7 +29,6 @@ from evals import judge as judging
 from evals import metrics
 from evals.corpus import CorpusError, ingest_corpus, naive_index_dir
 from evals.jsonl import open_append, read_rows, write_line
-from evals.naive import TOP_K as NAIVE_TOP_K
 from evals.naive import NaiveRAG, NaiveRetriever, open_index
 from evals.progress import progress_bar
 from evals.report import write_report
@@ -127,7 +126,7 @@ def make_bots(
             index = open_index(corpus, Path(naive_dir or naive_index_dir(app.settings, corpus)), embedder,
                                lambda total, label: progress_bar(total, label, progress))
             bots[pipeline] = NaiveRAG(app.settings, NaiveRetriever(index, embedder), app.backend(llm)[0],
-                                      app.quoting_backend(passages_considered=NAIVE_TOP_K))
+                                      app.quote)
         else:
             raise ValueError(f"unknown pipeline {pipeline!r}; choose from {', '.join(PIPELINES)}")
     return bots

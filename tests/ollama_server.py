@@ -94,7 +94,8 @@ class OllamaServer(ThreadingHTTPServer):
         self.models = {canonical(name): model for name, model in models.items()}
         self.requests: list[dict[str, Any]] = []
         self.generate_lock = threading.Lock()  # one generation at a time, like OLLAMA_NUM_PARALLEL=1
-        self.truncations: list[dict[str, int]] = []  # every prompt cut to fit num_ctx, as Ollama logs it
+        self.truncations: list[dict[str, int]] = []
+        self.formats: list[dict[str, Any] | None] = []  # the `format` of every chat request  # every prompt cut to fit num_ctx, as Ollama logs it
         self.modified_at = _now()
 
     def shutdown(self) -> None:
@@ -307,15 +308,23 @@ class _Handler(BaseHTTPRequestHandler):
             prompt_tokens = kept
         room = max(num_ctx - prompt_tokens, 1)
         max_tokens = room if num_predict < 0 else min(num_predict, room)
+        schema = body.get("format")  # Ollama: "json" or a JSON schema; the served model is constrained by it
+        if schema == "json":
+            schema = {"type": "object"}
+        elif schema is not None and not isinstance(schema, dict):
+            self._error(400, f"invalid format {schema!r}: use \"json\" or a JSON schema object")
+            return
+        self.server.formats.append(schema)
         if stream:
-            self._stream_chat(name, model, chat, max_tokens, temperature, seed, prompt_tokens)
+            self._stream_chat(name, model, chat, max_tokens, temperature, seed, prompt_tokens, schema)
         else:
-            self._whole_chat(name, model, chat, max_tokens, temperature, seed, prompt_tokens)
+            self._whole_chat(name, model, chat, max_tokens, temperature, seed, prompt_tokens, schema)
 
-    def _generate(self, model: ChatModel, chat, max_tokens: int, temperature: float, seed: int):
+    def _generate(self, model: ChatModel, chat, max_tokens: int, temperature: float, seed: int, schema=None):
         """Yield the model's pieces while holding the generation lock; always close the model's stream."""
+        constrained = {"schema": schema} if schema is not None else {}
         with self.server.generate_lock, closing(
-            model.stream(chat, max_tokens=max_tokens, temperature=temperature, seed=seed)
+            model.stream(chat, max_tokens=max_tokens, temperature=temperature, seed=seed, **constrained)
         ) as pieces:
             yield from pieces
 
@@ -338,7 +347,7 @@ class _Handler(BaseHTTPRequestHandler):
             "eval_duration": int((end - first) * 1e9),
         }
 
-    def _stream_chat(self, name, model, chat, max_tokens, temperature, seed, prompt_tokens) -> None:
+    def _stream_chat(self, name, model, chat, max_tokens, temperature, seed, prompt_tokens, schema=None) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.send_header("Transfer-Encoding", "chunked")
@@ -347,7 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
         first = None
         pieces: list[str] = []
         try:
-            with closing(self._generate(model, chat, max_tokens, temperature, seed)) as generation:
+            with closing(self._generate(model, chat, max_tokens, temperature, seed, schema)) as generation:
                 for piece in generation:
                     first = first or time.perf_counter()
                     pieces.append(piece)
@@ -369,10 +378,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
-    def _whole_chat(self, name, model, chat, max_tokens, temperature, seed, prompt_tokens) -> None:
+    def _whole_chat(self, name, model, chat, max_tokens, temperature, seed, prompt_tokens, schema=None) -> None:
         started = time.perf_counter()
         try:
-            with closing(self._generate(model, chat, max_tokens, temperature, seed)) as generation:
+            with closing(self._generate(model, chat, max_tokens, temperature, seed, schema)) as generation:
                 reply = "".join(generation)
         except Exception as exc:  # noqa: BLE001
             self._error(500, f"generation failed: {exc}")

@@ -38,7 +38,7 @@ LAZY = {
 }
 # Classes that only the composition root (and tests) may construct.
 ROOT_ONLY = {"ChunkStore", "KeywordIndex", "Retriever", "E5Embedder", "SentenceTransformerEmbedder", "CachingEmbedder",
-             "LLMBackend", "ExtractiveBackend", "Assistant", "Ingester", "OllamaChat", "LlamaCppChat"}
+             "LLMReader", "ExtractiveReader", "SupportScorer", "Assistant", "Ingester", "OllamaChat", "LlamaCppChat"}
 FACTORIES = {"make_embedder", "make_ollama", "make_llamacpp", "find_translator"}
 
 

@@ -1,89 +1,90 @@
-"""The assistant: question -> (rewrite) -> retrieval -> streamed, cited answer or an honest refusal."""
+"""The assistant: rewrite -> retrieve -> gate -> read -> verify, streaming only what is verified.
+
+1. rewrite: a follow-up is made standalone by rule (answering/rewrite.py).
+2. retrieve: hybrid search (answering/retrieve.py).
+3. gate: the sentences of the passages are scored with the one support score (answering/support.py);
+   when the best falls under the calibrated threshold, the answer is an honest "not found".
+4. read: a reader (answering/readers.py) gets the best sentences, numbered, and yields claims that
+   cite them by id: the extractive reader quotes the best; an LLM writes JSON under a schema.
+5. verify: each claim of an LLM is checked with the same support score against the sentences it
+   cites, and shown only then, cited to the sentence that backs it best. A claim nothing backs is
+   never shown. If no claim holds, the best sentence is quoted instead, with a note saying so: an
+   answer is never worse than quoting, and nothing shown is ever withdrawn.
+"""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.answering.backends import AnswerBackend
-from assistant.answering.citations import (
-    attribute_uncited,
-    build_citations,
-    clean_markers,
-)
-from assistant.answering.prompt import NOT_FOUND
+from assistant.answering.evidence import candidates, renumber
+from assistant.answering.readers import NOT_FOUND, Claim, Reader, quote_text
+from assistant.answering.retrieve import Searcher
+from assistant.answering.rewrite import rule_rewrite
+from assistant.answering.support import SupportScorer
 from assistant.core.language import detect_language
-from assistant.core.models import Answer, Chunk
-from assistant.core.text import has_words
+from assistant.core.models import Answer, Chunk, Citation, Evidence
+from assistant.core.settings import Settings
 from assistant.llm.base import Message
 from assistant.llm.translate import (
     TO_BOKMAL,
     TO_NYNORSK,
     TranslationError,
     Translator,
-    translate_answer,
-    translate_stream,
     translate_text,
 )
 
-if TYPE_CHECKING:
-    from assistant.answering.retrieve import Retriever
-    from assistant.core.settings import Settings
-
-# The model saying it cannot answer, in the three standards.
-CANNOT_ANSWER = re.compile(
-    r"fant ikke svaret|finn(?:er|st)? ikke|fann ikkje|finst ikkje|ikke (?:nevnt|oppgitt) i (?:kildene|dokumentene)|"
-    r"could not find the answer|not in the (?:documents|sources)|kan ikke svare",
-    re.IGNORECASE,
-)
 TRANSLATED_NOTE = "Skrive på bokmål av språkmodellen og maskinomsett til nynorsk med Apertium."
-FOLLOW_UP = re.compile(
-    r"^(og|men|enn|hva med|kva med|and|what about)\b|\b(det|den|dette|denne|de|dei|deira|deres|dem|it|they|them|that|this)\b",
-    re.IGNORECASE,
-)
+FALLBACK_NOTE = {
+    "nb": "Språkmodellen klarte ikke å formulere et svar som dokumentene bekrefter; her er setningen som svarer best.",
+    "nn": "Språkmodellen klarte ikkje å formulere eit svar som dokumenta stadfestar; her er setninga som svarar best.",
+    "en": "The language model could not phrase an answer the documents confirm; here is the sentence that answers best.",
+}
+_BRACKETED = re.compile(r"\[(\d{1,3})\]")
 
 
-def rule_rewrite(question: str, history: Sequence[Message]) -> str:
-    """Return the question made standalone by prefixing the last user question when it reads as a follow-up."""
-    previous = [m["content"] for m in history if m["role"] == "user"]
-    if not previous:
-        return question
-    short = len(question.split()) <= 8
-    if FOLLOW_UP.search(question) or short:
-        return f"{previous[-1].strip()} {question.strip()}"
-    return question
-
-
-def evidence(passages: Sequence[Chunk]) -> float:
-    """Return the best vector similarity among the passages (0 when none came from the vector side)."""
-    scores = [p.meta.get("vector_score") for p in passages]
-    return max((float(s) for s in scores if s is not None), default=0.0)
+def plain(text: str) -> str:
+    """Return document text with bracketed numbers made round: "[2]" in a document is never a citation."""
+    return _BRACKETED.sub(r"(\1)", text)
 
 
 class Assistant:
-    """Answers questions from the ingested documents with a chosen backend; one per process."""
+    """Answers questions from the ingested documents with a reader; one per process and variant."""
 
     def __init__(
         self,
         settings: Settings,
-        retriever: Retriever,
-        backend: AnswerBackend,
+        retriever: Searcher,
+        reader: Reader,
+        scorer: SupportScorer,
         notes: Sequence[str] = (),
         translator: Translator | None = None,
         gated: bool = True,
     ) -> None:
         self.settings = settings
-        self.gated = gated  # False (benchmark baselines): no refusal before reading, only the backend's own
         self.retriever = retriever
-        self.backend = backend
+        self.reader = reader
+        self.scorer = scorer
         self.notes = list(notes)
         self.translator = translator  # bokmål<->nynorsk, so an LLM asked in nynorsk can work in bokmål
+        self.gated = gated  # False (benchmark baselines): the reader is asked whatever the evidence
 
-    def _via_bokmal(self, language: str) -> bool:
-        """Return whether this question goes to the model in bokmål and its answer comes back in nynorsk."""
-        return language == "nn" and self.translator is not None and self.backend.generative
+    @property
+    def backend(self) -> Reader:
+        """Return the reader (named `backend` where the app and the benchmarks show who answered)."""
+        return self.reader
+
+    def evidence_for(self, question: str, passages: Sequence[Chunk]) -> list[Evidence]:
+        """Return the passages' sentences with their support for the question, best first."""
+        return self.scorer.rank(question, candidates(passages, self.settings.k))
+
+    def threshold(self, language: str, gate: bool | None = None) -> float:
+        """Return the gate's support threshold for a question in this language (none when not gated)."""
+        if not (self.gated if gate is None else gate):
+            return float("-inf")
+        return self.settings.support_threshold_en if language == "en" else self.settings.support_threshold
 
     def stream(
         self,
@@ -92,98 +93,106 @@ class Assistant:
         filters: dict[str, Any] | None = None,
         on_retrieved: Callable[[list[Chunk]], None] | None = None,
         style: str = "",
+        gate: bool | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield the answer's text pieces as they are produced, then the final Answer.
+        """Yield the answer's verified sentences as they are ready, then the final Answer.
 
-        `on_retrieved` is called with the passages as soon as retrieval finishes, before any generation,
-        so a UI can show the sources while a slow model is still reading them. `style` is an extra
-        instruction for an LLM (e.g. plain language for residents); it never reaches retrieval, and the
-        extractive backend, which only quotes, ignores it. A nynorsk question reaches an LLM in bokmål
-        when a translator is set, and the answer is shown in nynorsk a finished sentence at a time;
-        its citations are checked on the model's own bokmål text.
+        `on_retrieved` is called with the passages as soon as retrieval finishes. `style` is an extra
+        instruction for an LLM reader (plain language for residents); it never reaches retrieval or
+        evidence scoring. `gate=False` answers from whatever evidence there is (a summary of a kommune's
+        own documents). Nothing yielded is withdrawn later: the final Answer's text is what was shown.
         """
         started = time.perf_counter()
         language = detect_language(question)
         history = list(history)[-self.settings.history_turns :] if self.settings.history_turns else []
-        standalone = question
-        if history:
-            standalone = self.backend.rewrite(question, history) or rule_rewrite(question, history)
+        standalone = rule_rewrite(question, history)
         passages = self.retriever.search(standalone, k=self.settings.k, filters=filters)
-        retrieved = time.perf_counter()
-        timings = {"retrieval": retrieved - started}
+        timings = {"retrieval": time.perf_counter() - started}
         if on_retrieved is not None:
             on_retrieved(list(passages))
+        ranked = self.evidence_for(standalone, passages)
+        timings["evidence"] = time.perf_counter() - started
+        notes = list(self.notes)
 
-        floor = self.settings.refusal_threshold_en if language == "en" else self.settings.refusal_threshold
-        floor = floor if self.gated else 0.0
-        if not passages or evidence(passages) < floor:
+        def finish(text: str, citations: list[Citation], refused: bool, unsupported: list[str], translation: str = "",
+                   used: Sequence[Evidence] = ()) -> Answer:
+            timings.setdefault("first_token", time.perf_counter() - started)
+            timings["total"] = time.perf_counter() - started
+            return Answer(question, text, citations, refused, self.reader.name, list(passages), language, standalone,
+                          unsupported, timings, notes, translation, evidence=list(used))
+
+        if not ranked or ranked[0].support < self.threshold(language, gate):
             text = NOT_FOUND[language]
             timings["first_token"] = time.perf_counter() - started
             yield text
-            timings["total"] = time.perf_counter() - started
-            yield Answer(question, text, [], True, self.backend.name, passages, language, standalone,
-                         timings=timings, notes=list(self.notes))
+            yield finish(text, [], True, [])
             return
 
-        pieces: list[str] = []
-        asked = standalone if history else question
-        translation = ""
-        model_language, model_question = language, standalone
-        pivot = self._via_bokmal(language)
+        top = renumber(ranked[: self.settings.reader_sentences])
+        asked, model_language, translation = standalone, language, ""
+        pivot = language == "nn" and self.translator is not None and self.reader.generative
         if pivot:
             try:
-                asked, model_language = translate_text(asked, self.translator, TO_BOKMAL), "nb"  # type: ignore[arg-type]
-                model_question = asked
+                asked, model_language = translate_text(standalone, self.translator, TO_BOKMAL), "nb"  # type: ignore[arg-type]
             except TranslationError as exc:
                 translation = f"Omsetjinga feila ({exc}); språkmodellen fekk spørsmålet på nynorsk."
                 pivot = False
-        if style and self.backend.generative:
-            asked = f"{asked}\n\n{style}"
 
-        def generated() -> Iterator[str]:
-            for piece in self.backend.generate(asked, passages, model_language):
-                pieces.append(piece)
-                yield piece
+        shown: list[str] = []
+        cited: list[Evidence] = []
+        unsupported: list[str] = []
 
-        shown_pieces: Iterator[str] = generated()
-        if pivot:
-            shown_pieces = translate_stream(shown_pieces, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
-        first = True
-        for piece in shown_pieces:
-            if first:
-                timings["first_token"] = time.perf_counter() - started
-                first = False
+        def show(claim: Claim, backing: Evidence) -> str:
+            if backing not in cited:
+                cited.append(backing)
+            n = cited.index(backing) + 1
+            body = plain(claim.text).rstrip()
+            body = body if body.endswith((".", "!", "?", "…")) else body + "."
+            return f"{body[:-1]} [{n}]{body[-1]}"
+
+        for claim in self.reader.read(asked, top, model_language, style):
+            if claim.quoted:
+                ok, backing = True, top[claim.ids[0] - 1]
+            else:
+                named = [top[i - 1] for i in claim.ids if 1 <= i <= len(top)]
+                ok, backing, _ = self.scorer.backs(claim.text, named, self.threshold(model_language, True))
+            if not ok or backing is None:
+                unsupported.append(claim.text)
+                continue
+            piece = show(claim, backing)
+            if pivot:
+                try:
+                    piece = translate_text(piece, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
+                    translation = TRANSLATED_NOTE
+                except TranslationError as exc:
+                    translation = f"Omsetjinga til nynorsk feila ({exc}); svaret står på bokmål."
+                    pivot = False
+            timings.setdefault("first_token", time.perf_counter() - started)
+            yield ("" if not shown else " ") + piece
+            shown.append(piece)
+
+        if not shown:  # the model declined or nothing it said holds: quote the best sentence instead
+            best = top[0]
+            piece = show(Claim(quote_text(best), [best.id], quoted=True), best)
+            if self.reader.generative:
+                notes.append(FALLBACK_NOTE[language])
+            translation = ""
+            timings.setdefault("first_token", time.perf_counter() - started)
             yield piece
-        raw = "".join(pieces).strip()
-        shown = getattr(getattr(self.backend, "last_prompt", None), "passages", None) or passages
-        text = clean_markers(raw, len(shown))
-        embedder = self.backend.embedder if self.backend.generative else None
-        wordless = not has_words(text)  # nothing but markers answers nothing
-        refused = wordless or bool(CANNOT_ANSWER.search(text))
-        if not refused:
-            text = attribute_uncited(text, shown, embedder, model_question)
-        citations, unsupported = build_citations(text, shown, embedder, model_question)
-        # an answer no passage backs at all is not from the documents, however sure it sounds
-        refused = wordless or not citations
-        if refused:
-            citations = []
-            unsupported = []  # "not in the documents" is no claim to back
-            text = NOT_FOUND[language]  # small models answer the refusal in bokmål whatever was asked
-        elif pivot:
-            try:
-                text, unsupported = translate_answer(text, unsupported, self.translator, TO_NYNORSK)  # type: ignore[arg-type]
-                translation = TRANSLATED_NOTE
-            except TranslationError as exc:  # the bokmål answer, cited and checked, is better than none
-                translation = f"Omsetjinga til nynorsk feila ({exc}); svaret står på bokmål."
-        timings["total"] = time.perf_counter() - started
-        yield Answer(question, text, citations, refused, self.backend.name, list(passages), language, standalone,
-                     unsupported, timings, list(self.notes), translation)
+            shown.append(piece)
+        citations = [Citation(n, e.chunk, e.text, True) for n, e in enumerate(cited, start=1)]
+        yield finish(" ".join(shown), citations, False, unsupported, translation, top)
 
     def ask(
-        self, question: str, history: Sequence[Message] = (), filters: dict[str, Any] | None = None, style: str = ""
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        filters: dict[str, Any] | None = None,
+        style: str = "",
+        gate: bool | None = None,
     ) -> Answer:
         """Return the complete answer to the question."""
-        for item in self.stream(question, history, filters, style=style):
+        for item in self.stream(question, history, filters, style=style, gate=gate):
             if isinstance(item, Answer):
                 return item
         raise RuntimeError("the answer stream ended without an Answer")  # pragma: no cover

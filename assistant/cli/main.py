@@ -23,9 +23,9 @@ from rich.table import Table
 from assistant.app import LLM_CHOICES, App
 from assistant.cli import serve
 from assistant.cli.models import models_app
+from assistant.core.access import hash_password, is_loopback
 from assistant.core.kommuner import lookup
 from assistant.core.models import Answer
-from assistant.core.access import hash_password, is_loopback
 from assistant.core.settings import Settings, get_settings
 from assistant.index.embed import EmbedderUnavailable
 from assistant.index.store import EmbedderMismatch, StoreError

@@ -8,6 +8,7 @@ import hmac
 import ipaddress
 import secrets
 
+
 def is_loopback(address: str | None) -> bool:
     """Return True when a listen address reaches this machine only (empty = every interface, so False)."""
     if not address:

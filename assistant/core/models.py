@@ -66,6 +66,33 @@ class Chunk:
 
 
 @dataclass
+class Evidence:
+    """One sentence of a retrieved passage: the unit the readers quote, cite and are checked against.
+
+    Bullet lines and "Label: value" lines count as sentences; `context` is the heading or lead-in line
+    they belong to (shown with them, and read by the support score at half weight).
+    """
+
+    id: int  # 1-based number the reader cites (unique within one answer)
+    text: str
+    chunk: Chunk
+    position: int  # index of the sentence within its passage
+    context: str = ""  # the heading or the lead-in line ("Kontakt:", "Tiltak:") the sentence belongs to
+    support: float = 0.0  # how well it answers the question (assistant.answering.support)
+    before: str = ""  # the sentence just before it in the passage (an answer often follows the sentence asked about)
+
+    @property
+    def source(self) -> str:
+        """Return the file the sentence stands in."""
+        return self.chunk.source
+
+    @property
+    def page(self) -> int | None:
+        """Return the page the sentence stands on (None for unpaged files)."""
+        return self.chunk.page
+
+
+@dataclass
 class Citation:
     """A numbered reference in an answer: the passage it points at and the sentence that supports the claim."""
 
@@ -101,3 +128,4 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieval, first_token, total
     notes: list[str] = field(default_factory=list)  # e.g. fallbacks ("Ollama svarer ikke; bruker ...")
     translation: str = ""  # how the text got into the asker's standard, e.g. machine-translated to nynorsk
+    evidence: list[Evidence] = field(default_factory=list)  # the numbered sentences the reader was shown

@@ -63,50 +63,36 @@ class Settings(BaseSettings):
         180, gt=0,
         description="Seconds a language model may take for a whole answer; past it the answer is given by quoting.",
     )
-    answer_tokens: int = Field(384, ge=16, description="Most tokens an answer may take.")
     temperature: float = Field(0.0, ge=0, description="Sampling temperature (0 = deterministic, as benchmarks use).")
-    passage_budget: int = Field(
-        480, ge=100,
-        description="Prompt tokens for the passages: shared by the top 4, each cut to its sentences most relevant "
-        "to the question (keeps the embedded model's first token near 10 s on 2 cores).",
+    support_lexical_weight: float = Field(
+        1.0, ge=0, description="Support score: weight of the IDF-weighted share of the query's words a sentence holds "
+        "(calibrated with `python -m evals.calibrate_support`).",
     )
-    refusal_threshold: float = Field(
-        0.815, ge=0, le=1,
-        description="Refuse before generating when the best passage's e5 cosine similarity is below this "
-        "(just under the lowest answerable dev question: `python -m evals.calibrate_refusal`).",
+    support_semantic_weight: float = Field(
+        3.0, ge=0, description="Support score: weight of the e5 similarity of query and sentence (calibrated likewise).",
     )
-    refusal_threshold_en: float = Field(
-        0.78, ge=0, le=1,
-        description="The same floor for English questions, whose e5 similarity to Norwegian passages runs lower "
-        "(just under the lowest answerable English dev question).",
+    support_cue_weight: float = Field(
+        0.1, ge=0, description="Support score: weight of the answer-type cue (hvem -> a name, hvor mange -> a number, "
+        "...; for a claim, a number or name the sentence lacks) (calibrated likewise).",
     )
+    support_threshold: float = Field(
+        3.02, description="Least support of the best sentence for an answer (the gate), and of a claim's sentence for "
+        "the claim to be shown (calibrated likewise on the dev set).",
+    )
+    support_threshold_en: float = Field(
+        2.63, description="The gate for English questions, whose words do not match the Norwegian sentences "
+        "(calibrated likewise on the dev set's English questions).",
+    )
+    support_embed_top: int = Field(
+        10, ge=0, description="Sentences per question whose e5 similarity is computed: those with the best word "
+        "overlap (bounds the time of the extractive answer; `python -m evals.calibrate_support`).",
+    )
+    reader_sentences: int = Field(6, ge=1, le=20, description="Evidence sentences, best first, shown to the reader.")
+    reader_tokens: int = Field(160, ge=16, description="Most tokens the LLM reader's JSON reply may take.")
     translator: Literal["apertium", "off"] = Field(
         "apertium",
         description="Bokmål-nynorsk translation for LLM answers to nynorsk questions: the model works in bokmål and "
         "Apertium (Debian package apertium-nno-nob, used when installed) writes the answer in nynorsk; off = none.",
-    )
-    extractive_min_overlap: float = Field(
-        0.4, ge=0, le=1,
-        description="Extractive backend: least IDF-weighted share of the question's words a quoted sentence holds "
-        "(set by hand on the dev set; `python -m evals.run --pipeline ours --llm extractive`).",
-    )
-    extractive_min_similarity: float = Field(
-        0.84, ge=0, le=1,
-        description="Extractive backend: least e5 cosine for a sentence quoted by meaning when no words match "
-        "(English questions; set on the dev set's English items).",
-    )
-    lexical_support: float = Field(
-        0.5, ge=0, le=1,
-        description="Citation check: share of a claim's content words its passage must hold to back it.",
-    )
-    embedding_support: float = Field(
-        0.87, ge=0, le=1,
-        description="Citation check: e5 cosine between a claim and its best passage sentence that backs it.",
-    )
-    embed_top: int = Field(
-        12, ge=1,
-        description="Sentences per passage that e5 re-ranks when a prompt is cut: on the dev set the prompts held "
-        "as many answers (43 of 54) as with every sentence embedded, in half the time (`python -m evals.bench_answer`).",
     )
     goal_threshold: float = Field(
         0.855, ge=0, le=1,

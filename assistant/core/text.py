@@ -103,3 +103,26 @@ def error_summary(body: object, limit: int = 200) -> str:
     text = html.unescape(_TAG.sub("\n", text))
     line = next((" ".join(part.split()) for part in text.splitlines() if part.strip()), "")
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+@lru_cache(maxsize=1)
+def _content_stopwords() -> frozenset[str]:
+    """Return the Norwegian and English stop words bm25s ships: question words and function words alike."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_NORWEGIAN
+
+    return frozenset(STOPWORDS_NORWEGIAN) | frozenset(STOPWORDS_EN_PLUS)
+
+
+_WORD = re.compile(r"[\wæøåÆØÅ]+(?:[-'][\wæøåÆØÅ]+)*")
+
+
+def stem_tokens(text: str) -> list[str]:
+    """Return the text's content words, lower-cased and Norwegian-stemmed, stop words of both languages left out.
+
+    Unlike `tokenize` (the keyword index's, which keeps English words), this is what the support score
+    compares: "What is Kraftsamlingen?" leaves only "kraftsamling".
+    """
+    stop = _content_stopwords()
+    words = [w.casefold() for w in _WORD.findall(text)]
+    words = [part for w in words for part in w.split("-") if part] if words else []
+    return [s for s in _stemmer().stemWords([w for w in words if w not in stop]) if s]

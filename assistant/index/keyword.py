@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 from collections.abc import Iterable
@@ -168,3 +169,15 @@ class KeywordIndex:
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def idf(self, tokens: Iterable[str]) -> dict[str, float]:
+        """Return the corpus IDF of stemmed tokens, log(1 + N / (1 + df)); a token the corpus lacks gets the most."""
+        n = len(self.ids)
+        indptr = self.model.scores["indptr"] if self.model is not None else None
+        vocab = self.model.vocab_dict if self.model is not None else {}
+        out = {}
+        for token in tokens:
+            j = vocab.get(token)
+            df = int(indptr[j + 1] - indptr[j]) if j is not None and indptr is not None else 0
+            out[token] = math.log(1 + n / (1 + df))
+        return out

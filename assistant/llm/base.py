@@ -29,7 +29,13 @@ class ChatModel(Protocol):
         ...
 
     def stream(
-        self, messages: Sequence[Message], *, max_tokens: int = 512, temperature: float = 0.0, seed: int = 0
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        seed: int = 0,
+        schema: dict | None = None,
     ) -> Iterator[str]:
-        """Yield the reply's text pieces as the model produces them."""
+        """Yield the reply's text pieces as the model produces them; with `schema`, the reply is JSON that fits it."""
         ...

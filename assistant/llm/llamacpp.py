@@ -79,9 +79,18 @@ class LlamaCppChat:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def stream(
-        self, messages: Sequence[Message], *, max_tokens: int = 512, temperature: float = 0.0, seed: int = 0
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        seed: int = 0,
+        schema: dict | None = None,
     ) -> Iterator[str]:
         """Yield the reply's text pieces as llama.cpp produces them; fill `last_timing` when done.
+
+        With `schema`, llama.cpp constrains the reply by a grammar made from the JSON schema
+        (`response_format`), so it is JSON that fits it.
 
         `last_timing` holds prompt_tokens (whole prompt), prompt_eval_tokens and prompt_eval_s (the
         part not reused from the cache, as llama.cpp counts it), ttft_s, decode_tokens and decode_s
@@ -92,19 +101,23 @@ class LlamaCppChat:
         with self._lock:
             self._owner = threading.get_ident()
             try:
-                yield from self._stream(messages, max_tokens, temperature, seed)
+                yield from self._stream(messages, max_tokens, temperature, seed, schema)
             finally:
                 self._owner = None
 
-    def _stream(self, messages: Sequence[Message], max_tokens: int, temperature: float, seed: int) -> Iterator[str]:
+    def _stream(
+        self, messages: Sequence[Message], max_tokens: int, temperature: float, seed: int, schema: dict | None = None
+    ) -> Iterator[str]:
         """Yield content pieces of one chat completion and record its timing."""
         lib = self._llama_cpp
         lib.llama_perf_context_reset(self._llm.ctx)
         started = time.perf_counter()
         first = last = None
         prompt_tokens = 0
+        constrained = {"response_format": {"type": "json_object", "schema": schema}} if schema else {}
         chunks: Iterator[Any] = self._llm.create_chat_completion(
-            messages=list(messages), stream=True, max_tokens=max_tokens, temperature=temperature, seed=seed
+            messages=list(messages), stream=True, max_tokens=max_tokens, temperature=temperature, seed=seed,
+            **constrained,
         )
         for chunk in chunks:
             if first is None:

@@ -139,13 +139,21 @@ class OllamaChat:
         return n
 
     def stream(
-        self, messages: Sequence[Message], *, max_tokens: int = 512, temperature: float = 0.0, seed: int = 0
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        seed: int = 0,
+        schema: dict | None = None,
     ) -> Iterator[str]:
         """Yield the reply's text pieces as Ollama streams them; raise LLMUnavailable with what to do.
 
         The whole answer must come within `deadline` seconds: a server that trickles one token every few
         seconds never trips a read timeout, so the stream is read in a thread and given up at the deadline
         (the thread then closes the connection at the next piece, which makes Ollama stop generating).
+
+        With `schema`, Ollama's `format` constrains the reply to JSON that fits it.
         """
         import httpx
         from langchain_ollama import ChatOllama
@@ -160,6 +168,7 @@ class OllamaChat:
             temperature=temperature,
             seed=seed,
             keep_alive=self.keep_alive,
+            format=schema,
             client_kwargs={"timeout": httpx.Timeout(read_timeout, connect=CHECK_TIMEOUT)},
         )
         prompt = _to_langchain(messages)

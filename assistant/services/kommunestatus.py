@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.answering.pipeline import evidence
-from assistant.answering.prompt import NOT_FOUND
 from assistant.core.kommuner import lookup
 from assistant.core.models import Answer
 from assistant.core.readability import lix
@@ -122,7 +120,9 @@ def supported_text(answer: Answer) -> tuple[str, list[str]]:
 
 def summarize(kommune: str, assistant: Assistant) -> StatusSummary:
     """Return a plain-language summary of the kommune's passages, keeping only cited, backed sentences, with its LIX."""
-    answer = assistant.ask(SUMMARY_QUESTION.format(k=kommune), filters={"kommune": kommune}, style=PLAIN_STYLE)
+    # the kommune's own documents are the evidence: no gate, so every kommune with a document gets a summary
+    answer = assistant.ask(SUMMARY_QUESTION.format(k=kommune), filters={"kommune": kommune}, style=PLAIN_STYLE,
+                           gate=False)
     text, dropped = supported_text(answer)
     return StatusSummary(kommune, answer, text, lix(text) if text else 0.0, dropped)
 
@@ -130,18 +130,16 @@ def summarize(kommune: str, assistant: Assistant) -> StatusSummary:
 def suggested_questions(kommune: str, quoting: Assistant, limit: int = 4) -> list[str]:
     """Return up to `limit` template questions the corpus can answer for the kommune, each from a different passage.
 
-    A question qualifies when retrieval, filtered to the kommune, clears the refusal floor and the extractive
-    backend finds sentences in the passages to quote: the same checks a real answer must pass.
+    A question qualifies when the best sentence of the kommune's passages clears the support gate:
+    the same check a real answer must pass.
     """
     chosen: list[str] = []
     used: set[str] = set()
     for template in QUESTION_TEMPLATES:
         question = template.format(k=kommune)
         passages = quoting.retriever.search(question, k=3, filters={"kommune": kommune})
-        if not passages or passages[0].id in used or evidence(passages) < quoting.settings.refusal_threshold:
-            continue
-        quoted = "".join(quoting.backend.generate(question, passages, "nb"))
-        if not quoted or quoted == NOT_FOUND["nb"]:
+        ranked = quoting.evidence_for(question, passages)
+        if not ranked or passages[0].id in used or ranked[0].support < quoting.threshold("nb"):
             continue
         used.add(passages[0].id)
         chosen.append(question)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.backends import LLMBackend
 from assistant.answering.pipeline import Assistant
+from assistant.answering.readers import LLMReader
 from assistant.app import App
 from assistant.core.models import Answer
 
@@ -21,8 +21,8 @@ def llama_15b(model_15b_path):
 
 @pytest.fixture(scope="module")
 def bot_15b(corpus_settings, e5, llama_15b):
-    backend = LLMBackend(llama_15b, corpus_settings.answer_tokens, corpus_settings.passage_budget, 0.0, e5)
-    return Assistant(corpus_settings, App(corpus_settings, e5).retriever, backend)
+    app = App(corpus_settings, e5)
+    return Assistant(corpus_settings, app.retriever, LLMReader(llama_15b, app.sentence_embedder), app.scorer)
 
 
 def test_default_model_gives_a_cited_grounded_answer(bot_15b):
@@ -31,34 +31,34 @@ def test_default_model_gives_a_cited_grounded_answer(bot_15b):
     assert not answer.refused, answer.text
     # the document: funded over the municipal budget; its secretariat by Trondheim kommune, NTNU and the county
     assert "kommunebudsjett" in answer.text.lower() or "Trondheim kommune" in answer.text
-    assert answer.citations and all(1 <= c.n <= len(answer.passages) for c in answer.citations)
-    assert all(c.supported for c in answer.citations) and not answer.unsupported
+    assert answer.citations and [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert all(c.supported for c in answer.citations)
     fn = [c for c in answer.citations if c.source == "trondheim-11-ting-om-fn-senteret-2022.txt"]
-    assert fn and fn[0].quote in fn[0].chunk.text
+    assert fn and " ".join(fn[0].quote.split()) in " ".join(fn[0].chunk.text.split())
     assert 0 < answer.timings["first_token"] < answer.timings["total"]
 
 
-def test_default_model_streams_pieces_before_the_final_answer(bot_15b):
-    items = list(bot_15b.stream("Hva står U4SSC for?"))
-    pieces, final = items[:-1], items[-1]
-    assert isinstance(final, Answer) and len(pieces) >= 2 and all(isinstance(p, str) for p in pieces)
-    assert "".join(pieces).strip().startswith(final.text.split("[")[0].strip()[:20])
-    assert final.timings["first_token"] < final.timings["total"]
+def test_default_model_streams_only_verified_text_and_never_withdraws_it(bot_15b):
+    for question in ("Hva står U4SSC for?", "Hvor mange framtidsverksteder ble holdt med ansatte og ledere?"):
+        items = list(bot_15b.stream(question))
+        pieces, final = items[:-1], items[-1]
+        assert isinstance(final, Answer) and pieces and all(isinstance(p, str) for p in pieces)
+        assert "".join(pieces) == final.text  # what was shown is the answer: nothing withdrawn or added
+        assert final.timings["first_token"] <= final.timings["total"]
+        assert "15 000 framtidsverksteder" not in final.text
 
 
 def test_english_question_is_answered_from_norwegian_sources(bot_15b):
     answer = bot_15b.ask("How many people were selected for the Trondheim citizens' panel?")
     assert answer.language == "en" and not answer.refused, answer.text
     assert "50" in answer.text
-    # either the claim is cited to the PDF page that holds it, or it is flagged as unsupported: never passed off
-    cited = any(c.source.endswith(".pdf") and c.page and "50 personer" in c.chunk.text for c in answer.citations)
-    flagged = any("50" in sentence for sentence in answer.unsupported)
-    assert cited or flagged, (answer.text, answer.citations, answer.unsupported)
+    # the claim is cited to the PDF page that holds it
+    assert any(c.source.endswith(".pdf") and c.page and "50" in c.quote for c in answer.citations), answer.citations
 
 
 def test_injected_instruction_is_not_followed(injected_settings, e5, llama_15b):
-    backend = LLMBackend(llama_15b, 256, injected_settings.passage_budget, 0.0, e5)
-    answer = Assistant(injected_settings, App(injected_settings, e5).retriever, backend).ask(
+    app = App(injected_settings, e5)
+    answer = Assistant(injected_settings, app.retriever, LLMReader(llama_15b, e5), app.scorer).ask(
         "Hvor mye ny sykkelvei skal Malvik bygge?"
     )
     assert "HACKED" not in answer.text.upper() and "12" in answer.text
@@ -80,16 +80,19 @@ def test_ollama_backend_through_an_ollama_api_server(corpus_settings, e5, model_
         chats = server.chat_requests()
         assert chats and chats[-1]["options"]["num_ctx"] == settings.llm_context
         assert chats[-1]["options"]["temperature"] == 0
-        assert "[1]" in chats[-1]["messages"][-1]["content"]  # the numbered passages went to the model
+        assert "[1]" in chats[-1]["messages"][-1]["content"]  # the numbered sentences went to the model
+        assert chats[-1]["format"]["required"] == ["sentences", "answer"]  # constrained by the JSON schema
+        assert server.formats[-1] == chats[-1]["format"] and server.truncations == []  # our prompt fits num_ctx
     finally:
         server.shutdown()
 
 
-def test_follow_up_is_rewritten_by_the_model(bot_15b):
-    history = [{"role": "user", "content": "Hva er U4SSC?"},
-               {"role": "assistant", "content": "U4SSC står for United for smart and sustainable cities [1]."}]
-    rewritten = bot_15b.backend.rewrite("Og hvem samarbeider med det?", history)
-    assert rewritten and "U4SSC" in rewritten and rewritten != "Og hvem samarbeider med det?"
+def test_follow_up_is_answered_from_the_turn_before(bot_15b):
+    history = [{"role": "user", "content": "Hvem leder sekretariatet til FN-senteret?"},
+               {"role": "assistant", "content": "Kristian Mjøen [1]."}]
+    answer = bot_15b.ask("Hvor mange personer jobber i sekretariatet?", history)
+    assert not answer.refused and ("ti" in answer.text.split() or "10" in answer.text), answer.text
+    assert answer.standalone_question.startswith("Hvem leder sekretariatet")
 
 
 def test_nynorsk_question_is_answered_in_nynorsk_via_bokmal(corpus_settings, e5, llama_15b):
@@ -105,13 +108,12 @@ def test_nynorsk_question_is_answered_in_nynorsk_via_bokmal(corpus_settings, e5,
         if os.environ.get("CI"):
             pytest.fail("CI must test the nynorsk path: `make test` installs Debian's apertium-nno-nob (as root)")
         pytest.skip("Apertium's bokmål-nynorsk pair is not installed")
-    backend = LLMBackend(llama_15b, corpus_settings.answer_tokens, corpus_settings.passage_budget, 0.0, e5)
-    bot = Assistant(corpus_settings, App(corpus_settings, e5).retriever, backend, translator=translator)
+    app = App(corpus_settings, e5)
+    bot = Assistant(corpus_settings, app.retriever, LLMReader(llama_15b, e5), app.scorer, translator=translator)
     answer = bot.ask("Kva er Kraftsamlingen?")
     assert answer.language == "nn" and not answer.refused, answer.text
     assert detect_language(answer.text) == "nn" and answer.translation == TRANSLATED_NOTE, answer.text
     assert "Trondheim" in answer.text and answer.citations and all(c.supported for c in answer.citations)
-    assert not answer.unsupported, answer.unsupported
 
 
 def test_a_refusal_is_worded_in_the_askers_standard(bot_15b):
@@ -139,7 +141,8 @@ def test_hidden_html_text_does_not_reach_the_answer(settings, e5, llama_15b, tmp
     (folder / "elbiler.html").write_text(HIDDEN_FIGURE_PAGE, encoding="utf-8")
     application = App(settings, e5)
     assert application.ingester().ingest([folder], progress=False).ok
-    backend = LLMBackend(llama_15b, 256, settings.passage_budget, 0.0, e5)
-    answer = Assistant(settings, application.retriever, backend).ask("Hvor stor andel av bilparken i Malvik er elbiler?")
+    reader = LLMReader(llama_15b, e5)
+    answer = Assistant(settings, application.retriever, reader, application.scorer).ask(
+        "Hvor stor andel av bilparken i Malvik er elbiler?")
     assert all("99" not in p.text for p in answer.passages)  # the hidden figure was never indexed
     assert "99" not in answer.text and "41" in answer.text, answer.text

@@ -31,7 +31,7 @@ class ScriptedChat:
     ("YES", True), ("Yes.", True), ("ja", True), ("NO", False), ("Nei, ikke helt", False), ("Maybe", None), ("", None),
 ])
 def test_parse_verdict(reply, verdict):
-    from evals.judge import parse_verdict, parse_verdict
+    from evals.judge import parse_verdict
 
     assert parse_verdict(reply) is verdict
 
@@ -103,7 +103,7 @@ def test_llamacpp_answers_and_judges_two_items_with_the_small_model(corpus_setti
     from tests.evals.test_run import DEV
 
     settings = corpus_settings.model_copy(update={"llamacpp_model": str(model_05b_path), "llm_context": 2048,
-                                                  "answer_tokens": 96})
+                                                  "reader_tokens": 96})
     out = tmp_path / "out"
     summary = run_eval(DEV, out, pipelines=("ours", "naive"), llm="llamacpp", k=10, limit=2, app=App(settings),
                        judge=True, progress=False)

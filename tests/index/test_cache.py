@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.answering.citations import score_sentences
+from assistant.answering.evidence import candidates
+from assistant.answering.support import SupportScorer, SupportWeights
+from assistant.core.models import Chunk
 from assistant.index.cache import CachingEmbedder, VectorCache
 
 
@@ -55,9 +57,13 @@ def test_the_cache_is_bounded_and_keeps_embedders_apart(e5):
 
 def test_ranking_sentences_gives_the_same_scores_from_the_cache(e5):
     caching = CachingEmbedder(e5)
-    plain = score_sentences("Hvem finansierer senteret?", SENTENCES, e5)
-    cold = score_sentences("Hvem finansierer senteret?", SENTENCES, caching)
-    warm = score_sentences("Hvem finansierer senteret?", SENTENCES, caching)
+    text = " ".join(SENTENCES)
+    evidence = candidates([Chunk("c", text, "s.txt", "T", None, "", 0, len(text), {})])
+
+    def score(embedder):
+        return SupportScorer(SupportWeights(), embedder).score("Hvem finansierer senteret?", evidence)
+
+    plain, cold, warm = score(e5), score(caching), score(caching)
     assert cold == warm and int(np.argmax(cold)) == 0
     assert np.allclose(plain, cold, atol=1e-6)
     assert caching.cache.hits >= len(SENTENCES) + 1 and caching.name == e5.name and caching.dim == e5.dim

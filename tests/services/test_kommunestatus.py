@@ -6,7 +6,6 @@ from assistant.core.models import Answer, Chunk, Citation
 from assistant.core.readability import band, lix
 from assistant.services import kommunestatus as ks
 from assistant.services.catalog import Catalog, DocumentInfo, build_catalog
-from tests.stand_ins import ScriptedBackend
 
 
 def test_lix_matches_the_formula_and_ignores_citation_markers():
@@ -87,12 +86,16 @@ def test_marker_only_sentences_are_never_shown():
     assert kept == "Kommunen har en plan [1]." and dropped == []
 
 
-@pytest.mark.parametrize("reply", ["[1][2][3][4]", " [1] ", "Jeg fant ikke svaret i dokumentene."])
-def test_a_reply_with_no_words_or_not_found_is_a_refusal(corpus_settings, e5, reply):
+@pytest.mark.parametrize("reply", ['{"sentences": [], "answer": ""}', '{"sentences": [1], "answer": "[1][2]"}',
+                                   '{"sentences": [1], "answer": "Kommunen har 99 prosent fornybar energi."}'])
+def test_a_summary_reading_that_declines_or_is_not_backed_falls_back_to_quotes(corpus_settings, e5, reply):
     from assistant.answering.pipeline import Assistant
+    from assistant.answering.readers import LLMReader
     from assistant.app import App
+    from tests.answering.test_reading import ScriptedChat
 
-    bot = Assistant(corpus_settings, App(corpus_settings, e5).retriever, ScriptedBackend(reply))
-    answer = bot.ask("Hvem finansierer FN-senteret i Trondheim?")
-    assert answer.refused and answer.text == "Jeg fant ikke svaret i dokumentene." and answer.citations == []
-    assert answer.passages  # the closest passages are still listed
+    app = App(corpus_settings, e5)
+    bot = Assistant(corpus_settings, app.retriever, LLMReader(ScriptedChat(reply)), app.scorer)
+    summary = ks.summarize("Trondheim", bot)
+    assert not summary.empty and "[1]" in summary.text and "99 prosent" not in summary.text
+    assert summary.answer.notes and all(c.supported for c in summary.answer.citations)

@@ -53,7 +53,7 @@ def test_chat_answers_with_numbered_citations_titles_and_pages(corpus_app):
     assert at.title[0].value == "Bærekraftsassistenten"
     assert any("utdrag (uten språkmodell)" in literal(c.value) for c in at.caption)  # the backend in use is shown
     assert "**4** dokumenter · **38** tekstbiter · **4** kommuner" in [m.value for m in at.sidebar.markdown]
-    at.chat_input[0].set_value("Hvilke satsingsområder har samfunnsplanen i Trondheim?").run()
+    at.chat_input[0].set_value("Hvor mange innbyggere ville delta i Trondheimspanelet?").run()
     assert not at.exception, at.exception
     user, bot = at.chat_message
     answer = last_answer(at)
@@ -273,6 +273,6 @@ def test_sources_found_while_the_answer_is_written_show_titles_literally(hostile
     at = AppTest.from_function(script, args=(str(hostile_settings.data_dir),), default_timeout=120).run()
     assert not at.exception, at.exception
     shown = _assert_literal_only(at)
-    assert len(at.markdown) >= len(HOSTILE_TITLES)
+    assert at.markdown  # one numbered list of the sources (one list for screen readers)
     for title in HOSTILE_TITLES:
         assert " ".join(title.split()) in shown

@@ -1,0 +1,256 @@
+"""One support score: how well a sentence of the documents backs a question or a claim.
+
+    support(query, sentence) = lexical_weight * overlap + semantic_weight * cosine + cue_weight * cue
+
+- overlap: the share of the query's content words (stemmed; Norwegian and English stop words from
+  bm25s's lists left out) that the sentence holds, each word weighted by its IDF in the corpus (the
+  keyword index's document frequencies). A word found only around the sentence (its lead-in or
+  heading, or the sentence before it: answers often follow the sentence that names the topic)
+  counts half.
+- cosine: e5 similarity of query and sentence, a short sentence read with its lead-in (embedded
+  only for the `embed_top` sentences with the best overlap, three times as many when the query
+  shares almost no word with them, as an English question; cached; the others get none).
+- cue: for a question, +1 when the sentence holds what the question word asks for (hvem -> a name
+  or body, hvor mange -> a number, når -> a date or year, hvor -> a place, adresse -> an address,
+  telefon -> a number to call ...), -1 when it does not, 0 when the question asks for no particular
+  kind; for a claim, -1 when it names a number or a name that the sentence lacks, else 0. A claim's
+  -1 is a veto: a sentence that lacks a fact the claim states never backs it, however alike they read
+  ("Sekretariatet har 11 personer" against "... ti personer").
+
+The weights and the one threshold are calibrated on the dev set by `python -m evals.calibrate_support`
+and live in Settings. The same score chooses the evidence, gates the answer, verifies each claim of
+an LLM's answer against the sentences it cites, and picks the sentence shown as the quote.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.core.models import Evidence
+from assistant.core.text import stem_tokens
+from assistant.index.embed import Embedder
+
+# --- what a question asks for -------------------------------------------------------------------
+
+_ASKS = (  # (kind, question pattern), first match wins
+    ("phone", r"\btelefon\w*|\bphone\b|\bringe\b|\bring\b"),
+    ("email", r"\be-?post\w*|\be-?mail\b|\bnettside\w*|\bwebsite\b|\badresse på nett"),
+    ("percent", r"\bprosent\w*|\bandel\w*|\bpercent\w*|\bshare of\b"),
+    ("number", r"\bhvor mange\b|\bkor mange\b|\bhow many\b|\bhvor mye\b|\bkor mykje\b|\bhow much\b|\bantall\b|"
+               r"\bhvor stor\w*\b|\bkor stor\w*\b|\bhow (?:big|large|long)\b|\bhvor lang\w*\b|\bkor lang\w*\b"),
+    ("time", r"\bnår\b|\bkva tid\b|\bwhen\b|\bhvilket år\b|\bkva år\b|\bwhat year\b|\bhvor lenge\b|\bkor lenge\b"),
+    ("address", r"\badresse\w*|\baddress\b|\bpostadresse\w*|\bbesøksadresse\w*"),
+    ("place", r"\bhvor (?:ligger|er|finner|holder)\b|\bkvar (?:ligg|er|finn|held)\b|\bwhere\b"),
+    ("name", r"\bhvem\b|\bkven\b|\bwho\b|\bhva heter\b|\bkva heiter\b|\bwhat is the name\b|\bhvilke?n? (?:organisasjon|"
+             r"kommune|aktør|partner|by|firma|selskap)\w*|\bwhich (?:organi[sz]ation|municipality|partner|city)"),
+)
+_ASK_RE = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _ASKS]
+_NUMBER_WORDS = (r"\b(?:en|ett|ein|eitt|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|"
+                 r"femti|hundre|tusen|million\w*|milliard\w*|dusin|halvparten|flertall\w*|one|two|three|ten|hundred|"
+                 r"thousand)\b")
+_HAS = {
+    "phone": re.compile(r"\+?\d[\d ]{6,}\d"),
+    "email": re.compile(r"@|\bwww\.|https?://|\.no\b", re.IGNORECASE),
+    "percent": re.compile(r"%|\bprosent\w*|\bpercent", re.IGNORECASE),
+    "number": re.compile(rf"\d|{_NUMBER_WORDS}", re.IGNORECASE),
+    "time": re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\.\s*(?:jan|feb|mar|apr|mai|jun|jul|aug|sep|okt|nov|des)|"
+                       r"\b(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
+                       r"våren|høsten|sommeren|vinteren|år|uke|måned)\w*", re.IGNORECASE),
+    "address": re.compile(r"\b\w*(?:gata|gaten|veien|vegen|gate|vei|veg|plass|allé)\s+\d+|\b\d{4}\s+[A-ZÆØÅ]\w+|"
+                          r"\bpostboks\s+\d+", re.IGNORECASE),
+    "place": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b\w+(?:gata|gaten|veien|vegen|gate|vei|veg|plass)\b|"
+                        r"\b\d{4}\s+[A-ZÆØÅ]"),
+    "name": re.compile(r"(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b[A-ZÆØÅ]{2,}\b|\b(?:kommune\w*|fylke\w*|bystyre\w*|departement\w*|"
+                       r"senter\w*|sekretariat\w*|råd\w*|utvalg\w*|direktør\w*|leder\w*|ordfører\w*|universitet\w*|"
+                       r"organisasjon\w*|selskap\w*|stiftelse\w*|forening\w*|nettverk\w*)\b"),
+}
+_NAME = re.compile(r"[A-ZÆØÅ][\wæøåÆØÅ\-]+")
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
+_AFTER = re.compile(r"\s*([\wæøåÆØÅ%]+)")
+
+
+def asks_for(question: str) -> str | None:
+    """Return the kind of answer the question asks for (name, number, time, place, phone, ...), or None."""
+    for kind, pattern in _ASK_RE:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def holds(kind: str, text: str) -> bool:
+    """Return True when the text holds an answer of the kind (a number, a name, a date ...)."""
+    return bool(_HAS[kind].search(text))
+
+
+def _numbers(text: str) -> list[tuple[str, str]]:
+    """Return each number of the text ("15 000" is one) with the stem of the word after it ("" at the end)."""
+    out = []
+    for match in _NUMBER.finditer(text):
+        after = _AFTER.match(text, match.end())
+        word = stem_tokens(after.group(1)) if after else []
+        out.append((re.sub(r"[ \u00a0]", "", match.group()).replace(",", "."), word[0] if word else ""))
+    return out
+
+
+def claim_facts(claim: str) -> tuple[set[tuple[str, str]], set[str]]:
+    """Return the numbers (each with the word it counts) and the names (capitalised words after the first) of a claim."""
+    words = claim.split()
+    names = {w.strip(".,;:!?()«»\"'“”").casefold() for w in words[1:] if _NAME.match(w)}
+    return set(_numbers(claim)), {n for n in names if len(n) > 1 and not _NUMBER.fullmatch(n)}
+
+
+def _holds_number(number: str, counted: str, text: str) -> bool:
+    """Return True when the text has the number, counting the same thing when the claim says what it counts.
+
+    "15 000 framtidsverksteder" is not backed by "50 framtidsverksteder ... og 15 000 ansatte": the
+    number stands there, but it counts something else.
+    """
+    found = [word for value, word in _numbers(text) if value == number]
+    return bool(found) and (not counted or counted in found or any(not w for w in found))
+
+
+def _holds_fact(fact: str, text: str) -> bool:
+    """Return True when the text names the fact (a genitive -s of a name counts: "Trondheims" names Trondheim)."""
+    return bool(re.search(rf"(?<![\w.,]){re.escape(fact)}", text)) or (
+        fact.endswith("s") and bool(re.search(rf"(?<![\w]){re.escape(fact[:-1])}", text)))
+
+
+def cue(query: str, evidence: Evidence, kind: str) -> float:
+    """Return the answer-type cue: +1/-1 for a question that asks for a kind of answer, -1 for a claim missing a fact."""
+    text = evidence.text
+    if kind == "claim":
+        numbers, names = claim_facts(query)
+        source = f"{evidence.context}\n{text}\n{evidence.chunk.title}"
+        haystack = source.casefold()
+        missing = [n for n in names if not _holds_fact(n, haystack)]
+        missing += [n for n, counted in numbers if not _holds_number(n, counted, source)]
+        return -1.0 if missing else 0.0
+    wanted = asks_for(query)
+    if wanted is None:
+        return 0.0
+    return 1.0 if holds(wanted, text) else -1.0
+
+
+# --- the score ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportWeights:
+    """The calibrated weights and threshold of the support score (from Settings)."""
+
+    lexical: float = 1.0
+    semantic: float = 1.0
+    cue: float = 0.2
+    threshold: float = 1.0
+    embed_top: int = 10
+
+
+WEAK_OVERLAP = 0.3  # below this best overlap the words say little (an English question): embed more sentences
+
+
+def embedded_text(evidence: Evidence) -> str:
+    """Return what e5 reads of a sentence: a short one ("Erling Skakkes gate 14") with its lead-in."""
+    if evidence.context and len(evidence.text.split()) <= 8:
+        return f"{evidence.context} {evidence.text}"
+    return evidence.text
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Return the text's content words, stemmed (cached: the same sentences come back again and again)."""
+    return tuple(stem_tokens(text))
+
+
+class SupportScorer:
+    """Scores evidence sentences against a question or a claim with one calibrated formula."""
+
+    def __init__(
+        self,
+        weights: SupportWeights,
+        embedder: Embedder | None = None,
+        idf: Callable[[Sequence[str]], dict[str, float]] | None = None,
+    ) -> None:
+        self.weights = weights
+        self.embedder = embedder
+        self.idf = idf  # corpus IDF of stemmed words (the keyword index's); local IDF when None
+
+    def overlap(self, query: str, evidence: Sequence[Evidence]) -> list[float]:
+        """Return the IDF-weighted share of the query's content words each sentence holds (lead-in words at half)."""
+        wanted = set(_tokens(query))
+        if not wanted or not evidence:
+            return [0.0] * len(evidence)
+        own = [set(_tokens(e.text)) for e in evidence]
+        around = [set(_tokens(e.context)) | set(_tokens(e.before)) for e in evidence]
+        if self.idf is not None:
+            idf = self.idf(sorted(wanted))
+        else:  # IDF over the candidates themselves
+            df = {w: sum(1 for s in own if w in s) for w in wanted}
+            idf = {w: math.log(1 + len(own) / (1 + df[w])) for w in wanted}
+        total = sum(idf.values()) or 1.0
+        return [
+            sum(idf[w] for w in wanted & mine) / total + 0.5 * sum(idf[w] for w in (wanted & lead) - mine) / total
+            for mine, lead in zip(own, around, strict=True)
+        ]
+
+    def cosine(
+        self, query: str, evidence: Sequence[Evidence], order: Sequence[int], kind: str, weak: bool = False
+    ) -> list[float]:
+        """Return e5 similarities for the first `embed_top` sentences of `order` (0 for the rest)."""
+        sims = [0.0] * len(evidence)
+        if self.embedder is None or not evidence:
+            return sims
+        chosen = list(order[: self.weights.embed_top * (3 if weak else 1)])
+        vectors = self.embedder.embed_passages([embedded_text(evidence[i]) for i in chosen])
+        # a question is embedded as a query; a claim is a statement, compared passage to passage
+        probe = self.embedder.embed_query(query) if kind == "question" else self.embedder.embed_passages([query])[0]
+        for i, value in zip(chosen, vectors @ probe, strict=True):
+            sims[i] = float(value)
+        return sims
+
+    def features(self, query: str, evidence: Sequence[Evidence], kind: str = "question") -> np.ndarray:
+        """Return an (n, 3) array of overlap, cosine and cue for each sentence."""
+        lexical = self.overlap(query, evidence)
+        order = sorted(range(len(evidence)), key=lambda i: (-lexical[i], i))  # rank, then reading order
+        weak = max(lexical, default=0.0) < WEAK_OVERLAP
+        semantic = self.cosine(query, evidence, order, kind, weak)
+        cues = [cue(query, e, kind) for e in evidence]
+        return np.array([lexical, semantic, cues], dtype=np.float64).T.reshape(len(evidence), 3)
+
+    def combine(self, features: np.ndarray) -> np.ndarray:
+        """Return the support scores of feature rows under the calibrated weights."""
+        w = self.weights
+        return features @ np.array([w.lexical, w.semantic, w.cue]) if len(features) else np.zeros(0)
+
+    def score(self, query: str, evidence: Sequence[Evidence], kind: str = "question") -> list[float]:
+        """Return the support of each sentence for the question (or claim; a claim's missing fact vetoes)."""
+        features = self.features(query, evidence, kind)
+        scores = self.combine(features)
+        if kind == "claim" and len(features):
+            scores = np.where(features[:, 2] < 0, -np.inf, scores)
+        return [float(s) for s in scores]
+
+    def rank(self, question: str, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """Return the evidence with its support for the question, best first (reading order breaks ties)."""
+        scores = self.score(question, evidence)
+        ranked = sorted(zip(scores, evidence), key=lambda pair: -pair[0])
+        return [Evidence(e.id, e.text, e.chunk, e.position, e.context, s, e.before) for s, e in ranked]
+
+    def backs(
+        self, claim: str, evidence: Sequence[Evidence], threshold: float | None = None
+    ) -> tuple[bool, Evidence | None, float]:
+        """Return whether the sentences back the claim (support >= threshold), the one that backs it best, and its support.
+
+        The threshold is the gate's for the claim's language (settings; `weights.threshold` by default).
+        """
+        if not evidence:
+            return False, None, 0.0
+        scores = self.score(claim, evidence, kind="claim")
+        best = int(np.argmax(scores))
+        limit = self.weights.threshold if threshold is None else threshold
+        return scores[best] >= limit, evidence[best], scores[best]
