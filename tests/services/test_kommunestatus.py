@@ -99,3 +99,17 @@ def test_a_summary_reading_that_declines_or_is_not_backed_falls_back_to_quotes(c
     summary = ks.summarize("Trondheim", bot)
     assert not summary.empty and "[1]" in summary.text and "99 prosent" not in summary.text
     assert summary.answer.notes and all(c.supported for c in summary.answer.citations)
+
+
+@pytest.mark.slow  # one summary per kommune of the corpus
+def test_every_kommune_with_a_document_gets_a_cited_summary(corpus_settings, e5):
+    from assistant.app import App
+
+    app = App(corpus_settings, e5)
+    bot = app.assistant("extractive")
+    kommuner = app.catalog().kommuner
+    assert {"Trondheim", "Stad"} <= set(kommuner) and len(kommuner) >= 4
+    for kommune in kommuner:
+        summary = ks.summarize(kommune, bot)
+        assert not summary.empty and "[1]" in summary.text, kommune
+        assert all(kommune in c.chunk.meta.get("kommuner", []) for c in summary.answer.citations), kommune
