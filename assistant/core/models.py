@@ -65,8 +65,24 @@ class Chunk:
         return as_year(self.meta.get("year"))
 
 
+class InPassage:
+    """Where something taken from a passage stands: its file and page (for Evidence and Citation)."""
+
+    chunk: Chunk
+
+    @property
+    def source(self) -> str:
+        """Return the file it stands in."""
+        return self.chunk.source
+
+    @property
+    def page(self) -> int | None:
+        """Return the page it stands on (None for unpaged files)."""
+        return self.chunk.page
+
+
 @dataclass
-class Evidence:
+class Evidence(InPassage):
     """One sentence of a retrieved passage: the unit the readers quote, cite and are checked against.
 
     Bullet lines and "Label: value" lines count as sentences; `context` is the heading or lead-in line
@@ -81,35 +97,15 @@ class Evidence:
     support: float = 0.0  # how well it answers the question (assistant.answering.support)
     before: str = ""  # the sentence just before it in the passage (an answer often follows the sentence asked about)
 
-    @property
-    def source(self) -> str:
-        """Return the file the sentence stands in."""
-        return self.chunk.source
-
-    @property
-    def page(self) -> int | None:
-        """Return the page the sentence stands on (None for unpaged files)."""
-        return self.chunk.page
-
 
 @dataclass
-class Citation:
+class Citation(InPassage):
     """A numbered reference in an answer: the passage it points at and the sentence that supports the claim."""
 
     n: int
     chunk: Chunk
     quote: str  # the sentence of the passage that best supports the cited claim
     supported: bool = True  # False when the citing sentence is not backed by the passage
-
-    @property
-    def source(self) -> str:
-        """Return the cited file."""
-        return self.chunk.source
-
-    @property
-    def page(self) -> int | None:
-        """Return the cited page (None for unpaged files)."""
-        return self.chunk.page
 
 
 @dataclass
