@@ -80,7 +80,7 @@ def grid(kommune: str) -> None:
         with st.spinner("Ser etter bærekraftsmålene i dokumentene …"), services.lock():
             st.session_state[key] = goal_overview(app.store, app.sentence_embedder, kommune)
     statuses = st.session_state[key]
-    st.subheader("Bærekraftsmålene")
+    st.subheader("Bærekraftsmålene", anchor=False)
     covered = sum(1 for s in statuses if s.covered)
     st.write(
         f"Dokumentene om {kommune} sier noe om {covered} av FNs 17 bærekraftsmål. "

@@ -135,9 +135,10 @@ def main() -> None:
             st.caption("Kommuner med dokumenter: " + render.md(", ".join(catalog.kommuner)))
         return
     if documents(kommune, catalog, mentions):
-        goals.grid(kommune)
+        # the summary and the questions first: a keyboard user reaches them before the 17 goals' controls
         summary(kommune, assistant, catalog)
         questions(kommune, assistant, catalog)
+        goals.grid(kommune)
     st.caption(f"Svarene lages av {render.backend_label(assistant.backend.name)} og viser bare det dokumentene sier.")
 
 

@@ -15,15 +15,16 @@ FOLLOW_UP = re.compile(
 
 
 def rule_rewrite(question: str, history: Sequence[Message]) -> str:
-    """Return the question made standalone by prefixing the last user question when it reads as a follow-up.
+    """Return the question made standalone by adding the last user question when it reads as a follow-up.
 
     A question reads as a follow-up when it points back ("det", "dei", "them", "og ...") or is short
-    (at most 8 words): "Hvor mange personer jobber i sekretariatet?" after a question about the
-    FN-senter becomes one retrieval query about both.
+    (at most 8 words): "Hvor mange personer jobber i sekretariatet?" after "Hvem leder sekretariatet
+    til FN-senteret?" becomes "Hvor mange personer jobber i sekretariatet? (Hvem leder sekretariatet
+    til FN-senteret?)": one query about both for retrieval, the question asked first for the reader.
     """
     previous = [m["content"] for m in history if m["role"] == "user"]
     if not previous:
         return question
     if FOLLOW_UP.search(question) or len(question.split()) <= 8:
-        return f"{previous[-1].strip()} {question.strip()}"
+        return f"{question.strip()} ({previous[-1].strip()})"
     return question

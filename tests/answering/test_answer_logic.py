@@ -25,7 +25,7 @@ def test_language_of_questions():
 
 def test_rule_rewrite_joins_a_follow_up_to_the_previous_question():
     history = [{"role": "user", "content": "Hva er U4SSC?"}, {"role": "assistant", "content": "Et FN-initiativ [1]."}]
-    assert rule_rewrite("Og hvem finansierer det?", history) == "Hva er U4SSC? Og hvem finansierer det?"
+    assert rule_rewrite("Og hvem finansierer det?", history) == "Og hvem finansierer det? (Hva er U4SSC?)"
     long_new = "Hvilke barrierer for sirkulærøkonomi ble nevnt på samlingen i Stad i juni 2021?"
     assert rule_rewrite(long_new, history) == long_new
     assert rule_rewrite("Hva er U4SSC?", []) == "Hva er U4SSC?"

@@ -92,7 +92,7 @@ def test_follow_up_is_answered_from_the_turn_before(bot_15b):
                {"role": "assistant", "content": "Kristian Mjøen [1]."}]
     answer = bot_15b.ask("Hvor mange personer jobber i sekretariatet?", history)
     assert not answer.refused and ("ti" in answer.text.split() or "10" in answer.text), answer.text
-    assert answer.standalone_question.startswith("Hvem leder sekretariatet")
+    assert answer.standalone_question.endswith("(Hvem leder sekretariatet til FN-senteret?)")
 
 
 def test_nynorsk_question_is_answered_in_nynorsk_via_bokmal(corpus_settings, e5, llama_15b):

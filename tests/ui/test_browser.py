@@ -98,7 +98,7 @@ def test_ask_see_streamed_answer_and_source_then_kommunestatus(browser, app_url,
     requests: list[str] = []
     page = open_page(browser, app_url, requests)
     box = page.get_by_placeholder("Still et spørsmål om dokumentene")
-    box.fill("Hvilke satsingsområder har samfunnsplanen i Trondheim?")
+    box.fill("Hvor mange innbyggere ville delta i Trondheimspanelet?")
     box.press("Enter")
     page.get_by_text("Kilder", exact=True).wait_for()
     answer = page.locator(".answer").first
