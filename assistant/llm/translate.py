@@ -13,19 +13,15 @@ import logging
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
-
-from assistant.core.text import split_sentences
 
 log = logging.getLogger(__name__)
 
 TO_NYNORSK = "nob-nno"
 TO_BOKMAL = "nno-nob"
 INSTALL_HINT = "install Apertium's bokmål-nynorsk pair: `apt-get install apertium-nno-nob`"
-# where a finished sentence (with its citation markers) ends, or a line ends
-_BOUNDARY = re.compile(r"(?:[.!?…](?:\s*\[\d{1,3}\])*[ \t]+(?=\S)|\n)")
 # Apertium marks words it could not generate with '#'; the word itself is the best we have
 _GENERATION_MARK = re.compile(r"(?<![\w#])#(?=\w)")
 # Apertium upper-cases a whole compound after an acronym ("FN-senteret" -> "FN-SENTRET")
@@ -113,42 +109,3 @@ def translate_text(text: str, translator: Translator, pair: str) -> str:
         tail = line[len(line.rstrip()) :]
         out.append(f"{lead}{new}{tail}" if line.strip() else line)
     return "\n".join(out)
-
-
-def translate_stream(pieces: Iterator[str], translator: Translator, pair: str) -> Iterator[str]:
-    """Yield the streamed text translated one finished sentence at a time (the rest when the stream ends).
-
-    If the translator fails, the text goes on untranslated rather than being lost; the caller's final
-    translation of the whole answer then fails too and says so.
-    """
-    failed = False
-
-    def shown(text: str) -> str:
-        nonlocal failed
-        if not failed:
-            try:
-                return translate_text(text, translator, pair)
-            except TranslationError as exc:
-                log.warning("translation failed mid-answer, showing the rest untranslated: %s", exc)
-                failed = True
-        return text
-
-    buffer = ""
-    for piece in pieces:
-        buffer += piece
-        ends = [m.end() for m in _BOUNDARY.finditer(buffer)]
-        if ends:
-            done, buffer = buffer[: ends[-1]], buffer[ends[-1] :]
-            yield shown(done)
-    if buffer:
-        yield shown(buffer)
-
-
-def translate_answer(text: str, unsupported: Sequence[str], translator: Translator, pair: str) -> tuple[str, list[str]]:
-    """Return the answer and its unsupported sentences translated sentence by sentence, so the marks still match."""
-    lines = [split_sentences(line) for line in text.split("\n")]
-    sentences = [s for line in lines for s in line]
-    extra = [s for s in unsupported if s not in sentences]
-    done = dict(zip(sentences + extra, translator.translate(sentences + extra, pair), strict=True))
-    out = "\n".join(" ".join(done[s] for s in line) for line in lines)
-    return out, [done[s] for s in unsupported]

@@ -17,8 +17,6 @@ from assistant.llm.translate import (
     ApertiumTranslator,
     TranslationError,
     find_translator,
-    translate_answer,
-    translate_stream,
     translate_text,
 )
 
@@ -48,29 +46,6 @@ def test_text_keeps_its_line_breaks_and_outer_whitespace(apertium):
     out = translate_text(text, apertium, TO_NYNORSK)
     assert out.count("\n") == text.count("\n") and out.endswith(" ")
     assert out.splitlines()[1] == "- Mindre utslepp [1]." and "Kven eig" in out
-
-
-def test_stream_is_translated_a_finished_sentence_at_a_time(apertium):
-    pieces = ["Kommunen ", "har ikke", " en klimaplan [1", "]. Hvem", " eier den? Kommunen", " selv [2]."]
-    out = list(translate_stream(iter(pieces), apertium, TO_NYNORSK))
-    assert out[0] == "Kommunen har ikkje ein klimaplan [1]. "  # shown once the sentence and its marker are complete
-    assert "".join(out) == "Kommunen har ikkje ein klimaplan [1]. Kven eig han? Kommunen sjølv [2]."
-
-
-def test_a_translator_failing_mid_stream_loses_no_text(tmp_path):
-    broken = tmp_path / "apertium"
-    broken.write_text("#!/bin/sh\nexit 1\n")
-    broken.chmod(0o755)
-    pieces = ["Kommunen har ikke ", "en plan [1]. Den ", "kommer i 2026 [2]."]
-    out = list(translate_stream(iter(pieces), ApertiumTranslator(str(broken)), TO_NYNORSK))
-    assert "".join(out) == "".join(pieces)
-
-
-def test_unsupported_sentences_still_match_the_translated_answer(apertium):
-    text = "Senteret finansieres over budsjettet [1]. Kommunen bygger ikke en fabrikk."
-    out, unsupported = translate_answer(text, ["Kommunen bygger ikke en fabrikk."], apertium, TO_NYNORSK)
-    assert unsupported == ["Kommunen byggjer ikkje ein fabrikk."] and unsupported[0] in out
-    assert out.startswith("Senteret blir finansiert over budsjettet [1]. "), out  # "blir" is nynorsk too
 
 
 def test_a_broken_translator_says_what_to_install(tmp_path):
