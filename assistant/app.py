@@ -171,7 +171,7 @@ class App:
     def quote(self, question: str, passages: Sequence[Chunk]) -> str:
         """Return the extractive reader's quote for the question from any passages (the naive baseline's quoting)."""
         ranked = self.scorer.rank(question, candidates(passages, len(passages)))
-        reader = ExtractiveReader(self.sentence_embedder, min_support=self.settings.support_threshold)
+        reader, _ = self.backend("extractive")  # the product's extractive reader, built once
         return " ".join(claim.text for claim in reader.read(question, renumber(ranked), "nb"))
 
     def translator(self) -> Translator | None:
