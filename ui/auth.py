@@ -77,5 +77,8 @@ def sign_out_button() -> None:
         except Exception:
             is_oidc = False
         if is_oidc:
+            # st.logout() queues a redirect to the provider; st.rerun() would clear the browser queue (only
+            # lifecycle messages survive), so on a busy machine the redirect was lost. Stop this run instead.
             st.logout()
+            st.stop()
         st.rerun()
