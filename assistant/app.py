@@ -16,7 +16,7 @@ from functools import cached_property
 from assistant.answering.evidence import candidates, renumber
 from assistant.answering.pipeline import Assistant
 from assistant.answering.readers import ExtractiveReader, LLMReader, Reader
-from assistant.answering.retrieve import Mode, Retriever
+from assistant.answering.retrieve import Mode, Retriever, Searcher
 from assistant.answering.support import SupportScorer, SupportWeights
 from assistant.core.models import Chunk
 from assistant.core.settings import Settings, get_settings
@@ -189,6 +189,12 @@ class App:
                 self._assistants[variant] = Assistant(self.settings, retriever, backend, self.scorer, notes, translator,
                                                       gated=gated)
             return self._assistants[variant]
+
+    def assistant_over(self, searcher: Searcher, llm: str | None = None, *, gated: bool = True) -> Assistant:
+        """Return the product's answer stages over another searcher (the reader benchmark gives the gold passage)."""
+        backend, notes = self.backend(llm)
+        translator = self.translator() if backend.generative else None
+        return Assistant(self.settings, searcher, backend, self.scorer, notes, translator, gated=gated)
 
     def quoting(self, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:
         """Return the assistant over the same retriever that answers by quoting (the fallback when a model fails)."""

@@ -46,6 +46,14 @@ def answer_contains(prediction: str, golds: Sequence[str], refused: bool = False
     return 1.0 if any(_contains_words(pred, g) for g in norm_golds) else 0.0
 
 
+def exact_match(prediction: str, golds: Sequence[str], refused: bool = False) -> float:
+    """Return 1.0 when the normalised prediction equals a normalised gold (refusal when golds are empty), else 0.0."""
+    norm_golds = [g for g in (normalise_answer(g) for g in golds) if g]
+    if not norm_golds:
+        return 1.0 if refused else 0.0
+    return 0.0 if refused else float(normalise_answer(prediction) in norm_golds)
+
+
 def _f1(prediction_tokens: list[str], gold_tokens: list[str]) -> float:
     """Return the SQuAD token F1 of two token lists."""
     common = Counter(prediction_tokens) & Counter(gold_tokens)

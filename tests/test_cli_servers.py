@@ -6,6 +6,7 @@ stops it and then calls through), so the client meets a real refused connection 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -162,8 +163,58 @@ def test_ask_gives_up_a_trickling_ollama_at_llm_timeout_and_answers_by_quoting(t
             assert result.exit_code == 0, result.output
             assert time.monotonic() - started < 30
             text = " ".join(result.output.split())
-            assert "innen 2 s" in text and "Svarer med utdrag fra dokumentene i stedet" in text
+            assert "innen 2 s" in text and "Språkmodellen feilet" in text and "dokumentene som svarer best" in text
             assert "12 kilometer" in text
         assert server.chat_requests()  # the model was asked, and given up on
+    finally:
+        server.shutdown()
+
+
+class _Claims:
+    """A served stand-in model whose JSON reply states a claim (a wrong number, a made-up name)."""
+
+    name, context_window = "claims", 4096
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 3 + 1
+
+    def stream(self, messages, **kwargs):
+        reply = json.dumps({"sentences": [1], "answer": self.answer}, ensure_ascii=False)
+        for i in range(0, len(reply), 4):
+            yield reply[i : i + 4]
+
+
+@pytest.mark.parametrize("claim", [
+    "Malvik skal bygge 40 kilometer ny sykkelvei.",  # a number no sentence has
+    "Ordfører Ola Fake har vedtatt sykkelveien.",  # a name no sentence has
+    "Malvik skal bygge 12 kilometer ny motorvei innen 2030.",  # a year the sentence does not give
+])
+def test_ask_never_prints_an_unbacked_model_claim_as_the_answer(tmp_path, monkeypatch, claim):
+    from tests.ollama_server import serve_ollama
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "sykkelplan.txt").write_text(
+        "Sykkelplan for Malvik\n\nMalvik kommune skal bygge 12 kilometer ny sykkelvei innen 2026. "
+        "Sykkelveien skal gå langs fylkesvei 950.\n", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(folder), "--no-progress"]).exit_code == 0
+    server, url = serve_ollama({"claims:latest": _Claims(claim)})
+    try:
+        monkeypatch.setenv("OLLAMA_HOST", url)
+        monkeypatch.setenv("ASSISTANT_OLLAMA_MODEL", "claims")
+        result = runner.invoke(app, ["ask", "Hvor mange kilometer sykkelvei skal Malvik bygge?", "--llm", "ollama"])
+        assert result.exit_code == 0, result.output
+        answer = result.output.split("\n", 1)[0]  # the streamed answer is the first line
+        assert "12 kilometer ny sykkelvei innen 2026 [1]" in answer and claim not in answer
+        text = " ".join(result.output.split())
+        assert f"Holdt tilbake, uten støtte i kildene: {claim}" in text  # said apart, never as the answer
+        assert "klarte ikke å formulere et svar som dokumentene bekrefter" in text
+        data = json.loads(runner.invoke(app, ["ask", "Hvor mange kilometer sykkelvei skal Malvik bygge?", "--llm",
+                                              "ollama", "--json"]).output)
+        assert claim not in data["answer"] and data["unsupported"] == [claim] and not data["refused"]
     finally:
         server.shutdown()

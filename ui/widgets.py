@@ -67,7 +67,9 @@ def answer(a: Answer, catalog: Catalog, key: str) -> None:
         refusal(a, catalog, key)
         return
     st.html(f'<div class="answer">{render.answer_html(a)}</div>')
-    if a.unsupported:
+    for note in a.notes:  # the model failed, or could not phrase what the documents confirm: quoting stood in
+        st.caption(f"ℹ {render.md(note)}")
+    if a.unsupported and any(s.strip() and s.strip() in a.text for s in a.unsupported):
         st.caption("⚠ Markerte setninger kunne ikke bekreftes av kildene. Les dem med forsiktighet.")
     if a.translation:
         st.caption(render.md(a.translation))

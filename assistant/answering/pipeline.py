@@ -27,7 +27,7 @@ from assistant.answering.support import SupportScorer
 from assistant.core.language import detect_language
 from assistant.core.models import Answer, Chunk, Citation, Evidence
 from assistant.core.settings import Settings
-from assistant.llm.base import Message
+from assistant.llm.base import LLMUnavailable, Message
 from assistant.llm.translate import (
     TO_BOKMAL,
     TO_NYNORSK,
@@ -41,6 +41,11 @@ FALLBACK_NOTE = {
     "nb": "Språkmodellen klarte ikke å formulere et svar som dokumentene bekrefter; her er setningen som svarer best.",
     "nn": "Språkmodellen klarte ikkje å formulere eit svar som dokumenta stadfestar; her er setninga som svarar best.",
     "en": "The language model could not phrase an answer the documents confirm; here is the sentence that answers best.",
+}
+FAILED_NOTE = {
+    "nb": "Språkmodellen feilet ({error}); svaret er setningene fra dokumentene som svarer best.",
+    "nn": "Språkmodellen feila ({error}); svaret er setningane frå dokumenta som svarar best.",
+    "en": "The language model failed ({error}); the answer is the document sentences that answer best.",
 }
 _BRACKETED = re.compile(r"\[(\d{1,3})\]")
 
@@ -112,7 +117,7 @@ class Assistant:
             on_retrieved(list(passages))
         ranked = self.evidence_for(standalone, passages)
         timings["evidence"] = time.perf_counter() - started
-        notes = list(self.notes)
+        notes: list[str] = []  # about this answer (the backend's own notes stay on self.notes)
 
         def finish(text: str, citations: list[Citation], refused: bool, unsupported: list[str], translation: str = "",
                    used: Sequence[Evidence] = ()) -> Answer:
@@ -150,7 +155,8 @@ class Assistant:
             body = body if body.endswith((".", "!", "?", "…")) else body + "."
             return f"{body[:-1]} [{n}]{body[-1]}"
 
-        for claim in self.reader.read(asked, top, model_language, style):
+        failures: list[str] = []
+        for claim in self._read(asked, top, model_language, style, failures):
             if claim.quoted:
                 ok, backing = True, top[claim.ids[0] - 1]
             else:
@@ -171,10 +177,12 @@ class Assistant:
             yield ("" if not shown else " ") + piece
             shown.append(piece)
 
-        if not shown:  # the model declined or nothing it said holds: quote the best sentence instead
+        if failures:
+            notes.append(FAILED_NOTE[language].format(error=failures[0]))
+        if not shown:  # the model declined, failed, or nothing it said holds: quote the best sentence instead
             best = top[0]
             piece = show(Claim(quote_text(best), [best.id], quoted=True), best)
-            if self.reader.generative:
+            if self.reader.generative and not failures:
                 notes.append(FALLBACK_NOTE[language])
             translation = ""
             timings.setdefault("first_token", time.perf_counter() - started)
@@ -182,6 +190,14 @@ class Assistant:
             shown.append(piece)
         citations = [Citation(n, e.chunk, e.text, True) for n, e in enumerate(cited, start=1)]
         yield finish(" ".join(shown), citations, False, unsupported, translation, top)
+
+    def _read(self, question: str, evidence: Sequence[Evidence], model_language: str, style: str,
+              failures: list[str]) -> Iterator[Claim]:
+        """Yield the reader's claims; a model that fails or passes its deadline ends them (recorded in `failures`)."""
+        try:
+            yield from self.reader.read(question, evidence, model_language, style)
+        except LLMUnavailable as exc:
+            failures.append(str(exc))
 
     def ask(
         self,

@@ -278,8 +278,10 @@ def _print_sources(answer) -> None:
         mark = "" if c.supported else " [red](ikke bekreftet av kilden)[/]"
         console.print(f"  [bold cyan]\\[{c.n}][/] {escape(c.chunk.title)}{where} ({escape(c.source)}){mark}", highlight=False)
         console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
-    for sentence in answer.unsupported:
-        console.print(f"  [red]Uten støtte i kildene:[/] {escape(sentence)}", highlight=False)
+    for sentence in answer.unsupported:  # what the model said that no source backs: never part of the answer
+        console.print(f"  [red]Holdt tilbake, uten støtte i kildene:[/] {escape(sentence)}", highlight=False)
+    for note in answer.notes:
+        console.print(f"  [yellow]{escape(note)}[/]", highlight=False)
     if answer.translation:
         console.print(f"  [dim]{escape(answer.translation)}[/]", highlight=False)
 
@@ -312,16 +314,8 @@ def ask(
     application = _app()
     with _chroma_server(application.settings):
         bot = _assistant(llm, application)
-        try:
-            answer = bot.ask(question, filters=filters) if as_json else _stream_to_console(bot, question, (), filters)
-        except LLMUnavailable as exc:
-            if bot.backend.name == "extractive":
-                _fail(str(exc))
-            note = f"Språkmodellen svarte ikke ({exc}). Svarer med utdrag fra dokumentene i stedet."
-            err.print(f"\n[yellow]{escape(note)}[/]", highlight=False)
-            quoting = application.quoting()
-            answer = quoting.ask(question, filters=filters) if as_json else _stream_to_console(quoting, question, (), filters)
-            answer.notes.append(note)
+        # a model that fails mid-answer is replaced by quoting inside the answer stages (Answer.notes says so)
+        answer = bot.ask(question, filters=filters) if as_json else _stream_to_console(bot, question, (), filters)
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
         return
@@ -363,11 +357,9 @@ def chat(
                 _print_sources(last)
             continue
         console.print("[bold blue]Assistent:[/] ", end="")
-        try:
-            last = _stream_to_console(bot, question, history, filters)
-        except LLMUnavailable as exc:
-            err.print(f"[bold red]Feil:[/] {escape(str(exc))}", highlight=False)
-            continue
+        last = _stream_to_console(bot, question, history, filters)  # a failing model: quoting stands in
+        for note in last.notes:
+            console.print(f"  [yellow]{escape(note)}[/]", highlight=False)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": last.text}]
 
 

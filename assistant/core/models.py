@@ -122,6 +122,6 @@ class Answer:
     standalone_question: str = ""  # the question after follow-up rewriting
     unsupported: list[str] = field(default_factory=list)  # answer sentences the citation check could not back
     timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieval, first_token, total
-    notes: list[str] = field(default_factory=list)  # e.g. fallbacks ("Ollama svarer ikke; bruker ...")
+    notes: list[str] = field(default_factory=list)  # about this answer: the model failed, or quoting stood in
     translation: str = ""  # how the text got into the asker's standard, e.g. machine-translated to nynorsk
     evidence: list[Evidence] = field(default_factory=list)  # the numbered sentences the reader was shown

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.core.text import error_summary
 from assistant.llm.base import LLMUnavailable, Message
 from assistant.llm.gguf import check_gguf, resolve_model
 
@@ -102,6 +103,8 @@ class LlamaCppChat:
             self._owner = threading.get_ident()
             try:
                 yield from self._stream(messages, max_tokens, temperature, seed, schema)
+            except (RuntimeError, ValueError) as exc:  # llama.cpp's own failures (context full, decode error)
+                raise LLMUnavailable(f"språkmodellen {self.name} feilet: {error_summary(str(exc))}") from exc
             finally:
                 self._owner = None
 

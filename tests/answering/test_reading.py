@@ -31,6 +31,7 @@ from assistant.answering.support import (
 )
 from assistant.core.models import Answer, Chunk, Evidence
 from assistant.core.settings import get_settings
+from assistant.llm.base import LLMUnavailable
 
 FN = Chunk("fn-1", "Hva er FN-senteret?\nFN-senteret i Trondheim skal rapportere tilbake til FN i Geneve. "
            "Dette sekretariatet består for tiden av ti personer. Senteret finansieres over kommunebudsjettet.\n"
@@ -270,6 +271,35 @@ def test_an_unbacked_or_declined_reading_falls_back_to_quoting_and_says_so(score
     assert answer.notes and "Språkmodellen" in answer.notes[-1]
     if reply["answer"]:
         assert answer.unsupported == [reply["answer"]]
+
+
+class FailingChat(ScriptedChat):
+    """A model that sends `upto` characters of its reply, then fails (a timeout, a dropped server)."""
+
+    def __init__(self, reply: str, upto: int) -> None:
+        super().__init__(reply, piece=5)
+        self.upto = upto
+
+    def stream(self, messages, **kwargs):
+        sent = 0
+        for piece in super().stream(messages, **kwargs):
+            if sent >= self.upto:
+                raise LLMUnavailable("språkmodellen ble ikke ferdig med svaret innen 180 s (ASSISTANT_LLM_TIMEOUT)")
+            sent += len(piece)
+            yield piece
+
+
+@pytest.mark.parametrize("upto", [0, 10, 40, 75, 95])
+def test_a_model_that_fails_mid_answer_keeps_what_was_verified_and_quotes_otherwise(scorer, upto):
+    reply = json.dumps({"sentences": [1, 2, 3], "answer": "Senteret finansieres over kommunebudsjettet. "
+                        "Sekretariatet har ti personer."}, ensure_ascii=False)
+    settings = get_settings(support_threshold=1.0, support_threshold_en=1.0)
+    bot = Assistant(settings, StaticRetriever([FN, PLAN, BUS]), LLMReader(FailingChat(reply, upto)), scorer)
+    pieces, answer = run(bot, "Hvem finansierer FN-senteret?")
+    assert not answer.refused and answer.text == "".join(pieces) and answer.citations  # never an error, never empty
+    assert "kommunebudsjettet" in answer.text  # either the model's verified sentence or the quote of it
+    assert any("feilet" in n and "ASSISTANT_LLM_TIMEOUT" in n for n in answer.notes)
+    assert not any("klarte ikke" in n for n in answer.notes)  # one note: the failure, not "could not phrase"
 
 
 def test_the_gate_refuses_before_reading_when_nothing_supports_the_question(scorer):
