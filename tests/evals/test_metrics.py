@@ -176,3 +176,20 @@ def test_summarise_of_no_rows():
     s = summarise([])
     assert s["items"] == 0
     assert s["hit@1"] is None and s["mrr"] is None and s["latency_p50"] is None
+
+
+@pytest.mark.parametrize("prediction, golds, refused, expected", [
+    ("290 000", ["290 000"], False, 1.0),
+    ("290 000 [1].", ["290 000"], False, 1.0),  # markers and punctuation do not count
+    ("  «Lauvåsvatnet» ", ["lauvåsvatnet"], False, 1.0),
+    ("Om lag 290 000", ["290 000"], False, 0.0),  # more than the gold is no exact match
+    ("290", ["290 000"], False, 0.0),
+    ("Jeg fant ikke svaret.", [], True, 1.0),  # a refusal of an unanswerable question
+    ("Jeg fant ikke svaret.", ["290 000"], True, 0.0),
+    ("Noe annet", [], False, 0.0),
+    ("OL i 1994", ["Vikingskipet", "OL i 1994"], False, 1.0),  # any gold
+])
+def test_exact_match(prediction, golds, refused, expected):
+    from evals.metrics import exact_match
+
+    assert exact_match(prediction, golds, refused) == expected

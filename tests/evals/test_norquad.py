@@ -49,3 +49,30 @@ def test_bench_retrieval_counts_hits_as_the_runner_does():
         assert hit_rank(passages, answers) == retrieval_hits(passages, answers, None)
     assert hit_rank(passages, ["hovedstaden i Norge"]) == 3  # case no longer matters
     assert hit_rank(passages, ["ste"]) is None  # nor do fragments of words count
+
+
+def test_bench_reader_reads_each_question_from_its_gold_passage(tmp_path, monkeypatch, capsys, e5):
+    from evals import bench_reader
+
+    monkeypatch.setattr(bench_reader.App, "embedder", property(lambda self: e5))  # the session's e5, loaded once
+    source = tmp_path / "norquad"
+    source.mkdir()
+    contexts = [
+        ("Bergen by\nBergen ligger på Vestlandet. Byen har om lag 290 000 innbyggere. Det regner mye i Bergen.",
+         "Hvor mange innbyggere har Bergen?", "290 000"),
+        ("Tromsø\nTromsø er en by i Nord-Norge. Ishavskatedralen ble bygd i 1965. Byen har et universitet.",
+         "Når ble Ishavskatedralen bygd?", "1965"),
+        ("Hamar\nHamar ligger ved Mjøsa. Vikingskipet ble bygd til OL i 1994. Byen har mange jernbanespor.",
+         "Hva ble Vikingskipet bygd til?", "OL i 1994"),
+    ]
+    (source / "validation.json").write_text(json.dumps(_squad(contexts[:1])), encoding="utf-8")
+    (source / "test.json").write_text(json.dumps(_squad(contexts[1:])), encoding="utf-8")
+    monkeypatch.setenv("NORQUAD_DIR", str(source))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+
+    assert bench_reader.main(["--split", "test", "--llm", "extractive"]) == 0
+    out = capsys.readouterr().out
+    assert "corpus IDF over 3 NorQuAD contexts" in out
+    assert "extractive on NorQuAD test with the gold passage (2 questions)" in out
+    assert "containment 1.000" in out and "refused 0.000" in out  # each answer quotes its gold sentence
+    assert "gold in the best evidence sentence 1.000" in out
