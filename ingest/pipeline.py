@@ -8,9 +8,10 @@ the keyword index is stamped with the store generation it was built from and is 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from assistant.core.settings import Settings
     from assistant.index.embed import Embedder
     from assistant.index.keyword import KeywordIndex
-    from assistant.index.store import VectorStore
+    from assistant.index.store import SourceState, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,11 @@ class FileTask:
 
     root: Path
     path: Path
-    source: str
+    source: str  # the name it is stored and cited under (unique across roots; see `unique_sources`)
+    name: str = ""  # its path relative to the root (the manifest's key); the source unless renamed
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.source
 
 
 @dataclass
@@ -93,6 +98,31 @@ def discover(paths: Sequence[Path], corpus_dir: Path | None = None) -> list[File
                 root = Path(corpus_dir)
             tasks.append(FileTask(root, given, given.resolve().relative_to(root.resolve()).as_posix()))
     return tasks
+
+
+def unique_sources(tasks: Sequence[FileTask], states: Mapping[str, SourceState]) -> list[FileTask]:
+    """Return the tasks with source names that each name one file.
+
+    Two folders can both hold "rapport.pdf". A name already held by another file (earlier in this run,
+    or in the store by a file that still exists) gets its root folder's name in front
+    ("b/rapport.pdf"; with a digest of the root if that is taken too), so neither replaces the other.
+    The same file keeps the same name on every run. A stored name whose file is gone passes to the new
+    file (a moved folder replaces its old copies instead of doubling them).
+    """
+    owner = {source: state.path for source, state in states.items() if state.path and Path(state.path).is_file()}
+    out = []
+    for task in tasks:
+        path = str(task.path.resolve())
+        source = task.source
+        if owner.get(source, path) != path:
+            root = task.root.resolve()
+            source = f"{root.name}/{task.name}"
+            if owner.get(source, path) != path:
+                source = f"{root.name}-{hashlib.sha1(str(root).encode()).hexdigest()[:8]}/{task.name}"
+            log.warning("%s has the same name as %s; stored as %s", path, owner[task.source], source)
+        owner[source] = path
+        out.append(FileTask(task.root, task.path, source, task.name))
+    return out
 
 
 def too_large(path: Path, max_mb: int) -> str:
@@ -164,6 +194,8 @@ class Indexer:
         vectors = self.embedder.embed_passages(texts)
         self.goals.annotate(all_chunks, texts, vectors)  # `goals` metadata: bærekraftsmål named or close in meaning
         self.mark_changing()
+        replacing = {doc.source: doc.content_hash for doc, _, replaces in self._pending if replaces}
+        self.store.begin_replace(replacing)  # a kill from here on never leaves two versions searchable
         self.store.upsert(all_chunks, vectors)
         for doc, chunks, replaces in self._pending:
             if not replaces:
@@ -171,6 +203,7 @@ class Indexer:
             keep = {c.id for c in chunks}
             stale = self.store.ids_of_source(doc.source)
             self.store.delete_ids([i for i in stale if i not in keep])
+        self.store.end_replace(replacing)
         self.chunks_written += len(all_chunks)
         log.info("wrote %d chunks of %d files", len(all_chunks), len(self._pending))
         self._pending.clear()
@@ -179,6 +212,7 @@ class Indexer:
         """Remove every chunk of a source file."""
         self.mark_changing()
         self.store.delete_source(source)
+        self.store.end_replace([source])
 
 
 @contextmanager
@@ -237,8 +271,8 @@ def ingest_paths(
     live = store
     if reindex:  # built aside while the old store keeps answering; switched to only when complete
         store = live.rebuild_aside()
-    tasks = discover(paths, settings.corpus_dir)
     states = store.source_states()
+    tasks = unique_sources(discover(paths, settings.corpus_dir), states)
     manifests: dict[Path, dict[str, dict]] = {}
     indexer = Indexer(settings, store, embedder)
 
@@ -268,7 +302,7 @@ def ingest_paths(
             except OSError as exc:
                 reason = f"kan ikke lese filen ({exc.strerror or exc})"
             else:
-                doc = prepare(doc, manifests[task.root].get(task.source))
+                doc = prepare(doc, manifests[task.root].get(task.name))
                 reason = "" if any(page.text.strip() for page in doc.pages) else "ingen tekst igjen etter rensing"
             if reason:
                 report.skipped.append((task.source, reason))

@@ -158,11 +158,14 @@ class Retriever:
         bm25_score = dict(bm25_hits)
 
         boost_to = None if "kommune" in filters else named_kommune(query, self.keyword.kommuner())
+        replacing = self.store.replacing()  # files between a new version's write and the old one's removal
         ranked: list[Chunk] = []
         for chunk_id, score in fused.items():
             chunk = chunks.get(chunk_id)
             if chunk is None:  # deleted between the two lookups
                 continue
+            if chunk.source in replacing and chunk.meta.get("content_hash") != replacing[chunk.source]:
+                continue  # the other version of a file being replaced (or whose writer was killed)
             if boost_to and boost_to in chunk.meta.get("kommuner", []):
                 score *= 1.0 + self.settings.kommune_boost
             meta = {**chunk.meta, "vector_score": vector_score.get(chunk_id), "bm25_score": bm25_score.get(chunk_id)}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # Suffixes of the collections a `--reindex` builds aside and the one it replaces, while it switches.
 REBUILD_SUFFIX = "__rebuild"
+JOURNAL_KEY = "replacing"  # collection metadata: files between a new version's write and the old one's removal
 OLD_SUFFIX = "__old"
 
 # Metadata keys that describe the chunk itself; everything else in a Chroma record is document metadata.
@@ -44,6 +46,7 @@ class SourceState:
     expected: int
     present: int
     root: str = ""
+    path: str = ""  # the file it was read from (absolute), as last ingested
 
     @property
     def complete(self) -> bool:
@@ -171,6 +174,18 @@ class VectorStore(Protocol):
 
     def reset(self) -> None:
         """Empty the store."""
+        ...
+
+    def replacing(self) -> dict[str, str]:
+        """Return the files whose new version is being written (source -> new content hash)."""
+        ...
+
+    def begin_replace(self, hashes: Mapping[str, str]) -> None:
+        """Record that these files are about to get a new version."""
+        ...
+
+    def end_replace(self, sources: Iterable[str]) -> None:
+        """Record that these files hold one version again."""
         ...
 
     def rebuild_aside(self) -> VectorStore:
@@ -318,9 +333,46 @@ class ChunkStore:
         return int((collection.metadata or {}).get("generation", 0))
 
     def _stamp(self, generation: int, **extra: Any) -> None:
-        """Write the collection's metadata: embedder, dimension, generation (and extra keys)."""
-        meta = {"embedder": self.embedder_name, "dim": self.dim, "generation": generation, **extra}
+        """Write the collection's metadata: embedder, dimension, generation, the replace journal (and extra keys)."""
+        journal = self._fresh_meta().get(JOURNAL_KEY, "{}") if JOURNAL_KEY not in extra else None
+        meta = {"embedder": self.embedder_name, "dim": self.dim, "generation": generation, JOURNAL_KEY: journal, **extra}
         self.collection.modify(metadata=meta)
+
+    def _fresh_meta(self) -> dict[str, Any]:
+        """Return this collection's metadata as stored now (another process may have changed it)."""
+        return dict(self.client.get_collection(self.collection.name, embedding_function=None).metadata or {})
+
+    # --- the replace journal: which files are between a new version's write and the old one's removal ---
+
+    def replacing(self) -> dict[str, str]:
+        """Return the files being replaced, each with the content hash of its new version (read afresh).
+
+        A writer records them before it writes a new version and clears them once the old version is
+        deleted. Searches leave out chunks of another version of these files, so a writer that is killed
+        in between never leaves two versions searchable; the next ingest of the file finishes the job.
+        """
+        try:
+            return dict(json.loads(self._fresh_meta().get(JOURNAL_KEY) or "{}"))
+        except ValueError:
+            return {}
+
+    def _journal(self, update: Callable[[dict[str, str]], None]) -> None:
+        """Change the replace journal in the collection's metadata."""
+        journal = self.replacing()
+        update(journal)
+        generation = int(self._fresh_meta().get("generation", 0))
+        self._stamp(generation, **{JOURNAL_KEY: json.dumps(journal, ensure_ascii=False)})
+
+    def begin_replace(self, hashes: Mapping[str, str]) -> None:
+        """Record that these files (source -> new content hash) are about to get a new version."""
+        if hashes:
+            self._journal(lambda journal: journal.update(hashes))
+
+    def end_replace(self, sources: Iterable[str]) -> None:
+        """Record that these files hold one version again."""
+        sources = set(sources)
+        if sources & set(self.replacing()):
+            self._journal(lambda journal: [journal.pop(source, None) for source in sources])
 
     def bump_generation(self) -> int:
         """Return the new generation after marking the store as about to change."""
@@ -436,15 +488,17 @@ class ChunkStore:
         expected: dict[str, int] = {}
         present: Counter[str] = Counter()
         roots: dict[str, str] = {}
+        paths: dict[str, str] = {}
         for _, _, meta in self.iter_records(include_documents=False):
             source = str(meta.get("source", ""))
             hashes[source].add(str(meta.get("content_hash", "")))
             expected[source] = int(meta.get("n_chunks", 0))
             roots[source] = str(meta.get("root", ""))
+            paths[source] = str(meta.get("path", ""))
             present[source] += 1
         return {
             source: SourceState(
-                next(iter(h)) if len(h) == 1 else "", expected[source], present[source], roots[source]
+                next(iter(h)) if len(h) == 1 else "", expected[source], present[source], roots[source], paths[source]
             )
             for source, h in hashes.items()
         }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app import App
+from assistant.index.store import SourceState
 from ingest.pipeline import discover
 from tests.pdfs import write_corrupt_pdf, write_encrypted_pdf, write_pdf
 
@@ -167,3 +168,90 @@ def test_ingest_and_search_against_a_chroma_server(settings, e5, corpus_copy, ch
     assert len(again.unchanged) == 4 and again.chunks == 0
     assert App(remote, e5).retriever.search("Hvem finansierer FN-senteret?", k=1)[0].source == FN
     assert not remote.store_dir().exists()
+
+
+# --- one name per file: two folders may both hold "rapport.txt" ---------------------------------
+
+
+def _state(path: Path | str) -> SourceState:
+    return SourceState("h", 1, 1, str(Path(path).parent), str(path))
+
+
+@pytest.mark.parametrize("stored, runs, expected", [
+    ({}, [("a", "rapport.txt")], ["rapport.txt"]),  # nothing stored: names stay as they are
+    ({}, [("a", "rapport.txt"), ("b", "rapport.txt")], ["rapport.txt", "b/rapport.txt"]),  # same run
+    ({"rapport.txt": "a"}, [("b", "rapport.txt")], ["b/rapport.txt"]),  # held by a file that still exists
+    ({"rapport.txt": "a", "b/rapport.txt": "b"}, [("a", "rapport.txt"), ("b", "rapport.txt")],
+     ["rapport.txt", "b/rapport.txt"]),  # stable on the next run
+    ({"rapport.txt": "gone"}, [("b", "rapport.txt")], ["rapport.txt"]),  # the stored file is gone: a move
+    ({}, [("a", "sub/plan.txt"), ("b", "sub/plan.txt"), ("c", "sub/plan.txt")],
+     ["sub/plan.txt", "b/sub/plan.txt", "c/sub/plan.txt"]),
+    ({}, [("a", "x.txt"), ("b", "x.txt"), ("c/b", "x.txt")], ["x.txt", "b/x.txt", None]),  # b/ taken: digest
+])
+def test_unique_sources_give_each_file_its_own_name(tmp_path, stored, runs, expected):
+    from ingest.pipeline import FileTask, unique_sources
+
+    def file(root: str, name: str) -> Path:
+        path = tmp_path / root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(root, encoding="utf-8")
+        return path
+
+    states = {source: _state(file(root, source.rsplit("/", 1)[-1]) if root != "gone" else tmp_path / "gone" / source)
+              for source, root in stored.items()}
+    tasks = [FileTask(tmp_path / root, file(root, name), name) for root, name in runs]
+    got = unique_sources(tasks, states)
+    assert [t.name for t in got] == [name for _, name in runs]  # the manifest key never changes
+    assert len({t.source for t in got}) == len(got)  # one name per file
+    for task, want in zip(got, expected):
+        if want is None:
+            assert task.source.startswith("b-") and task.source.endswith("/x.txt")
+        else:
+            assert task.source == want
+
+
+def test_two_folders_with_the_same_file_name_keep_both(settings, e5, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, text in ((a, "Malvik bygger 12 kilometer sykkelvei."), (b, "Frosta henter vann fra Lauvåsvatnet.")):
+        folder.mkdir()
+        (folder / "rapport.txt").write_text(f"Rapport\n\n{text}\n", encoding="utf-8")
+    app = App(settings, e5)
+    assert app.ingester().ingest([a], progress=False).added == ["rapport.txt"]
+    assert app.ingester().ingest([b], progress=False).added == ["b/rapport.txt"]
+    again = app.ingester().ingest([a, b], progress=False)
+    assert sorted(again.unchanged) == ["b/rapport.txt", "rapport.txt"] and not again.added and not again.removed
+    texts = {c.source: c.text for c in app.retriever.search("rapport", k=5)}
+    assert "Lauvåsvatnet" in texts["b/rapport.txt"] and "sykkelvei" in texts["rapport.txt"]
+    integrity(app.store)
+
+
+def test_a_writer_killed_between_write_and_cleanup_never_leaves_two_versions_searchable(settings, e5, tmp_path,
+                                                                                         monkeypatch):
+    from assistant.index.store import ChunkStore
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    plan = folder / "plan.txt"
+    plan.write_text("Klimaplan\n\nKommunen skal kutte utslippene med 40 prosent innen 2030.\n", encoding="utf-8")
+    (folder / "annet.txt").write_text("Vannplan\n\nVannverket forsyner 2600 innbyggere.\n", encoding="utf-8")
+    App(settings, e5).ingester().ingest([folder], progress=False)
+    plan.write_text("Klimaplan\n\nKommunen skal kutte utslippene med 60 prosent innen 2035.\n", encoding="utf-8")
+
+    def killed(self, ids):  # the process dies after the new version is written, before the old one is deleted
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(ChunkStore, "delete_ids", killed)
+        with pytest.raises(KeyboardInterrupt):
+            App(settings, e5).ingester().ingest([folder], progress=False)
+    reader = App(settings, e5)  # another process, opening the store as the kill left it
+    assert len({c.meta["content_hash"] for c in reader.store.get(reader.store.ids_of_source("plan.txt")).values()}) == 2
+    assert list(reader.store.replacing()) == ["plan.txt"]
+    for mode in ("hybrid", "vector", "bm25"):
+        found = [c.text for c in reader.retriever.search("Hvor mye skal kommunen kutte utslippene?", k=5, mode=mode)]
+        assert any("60 prosent" in t for t in found) and not any("40 prosent" in t for t in found), (mode, found)
+    assert any("2600" in c.text for c in reader.retriever.search("Hvor mange forsyner vannverket?", k=5))  # others stay
+    report = App(settings, e5).ingester().ingest([folder], progress=False)  # the next run finishes the job
+    assert report.updated == ["plan.txt"]
+    assert reader.store.replacing() == {}
+    integrity(reader.store)
