@@ -187,14 +187,15 @@ class App:
                 retriever = self.retriever if mode == "hybrid" else self.retriever.with_mode(mode)
                 translator = self.translator() if backend.generative else None
                 self._assistants[variant] = Assistant(self.settings, retriever, backend, self.scorer, notes, translator,
-                                                      gated=gated)
+                                                      gated=gated, quoter=self.backend("extractive")[0])
             return self._assistants[variant]
 
     def assistant_over(self, searcher: Searcher, llm: str | None = None, *, gated: bool = True) -> Assistant:
         """Return the product's answer stages over another searcher (the reader benchmark gives the gold passage)."""
         backend, notes = self.backend(llm)
         translator = self.translator() if backend.generative else None
-        return Assistant(self.settings, searcher, backend, self.scorer, notes, translator, gated=gated)
+        return Assistant(self.settings, searcher, backend, self.scorer, notes, translator, gated=gated,
+                         quoter=self.backend("extractive")[0])
 
     def quoting(self, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:
         """Return the assistant over the same retriever that answers by quoting (the fallback when a model fails)."""

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from assistant.answering.evidence import candidates, renumber
-from assistant.answering.readers import NOT_FOUND, Claim, Reader, quote_text
+from assistant.answering.readers import NOT_FOUND, Claim, ExtractiveReader, Reader
 from assistant.answering.retrieve import Searcher
 from assistant.answering.rewrite import rule_rewrite
-from assistant.answering.support import SupportScorer
+from assistant.answering.support import SupportScorer, answers
 from assistant.core.language import detect_language
 from assistant.core.models import Answer, Chunk, Citation, Evidence
 from assistant.core.settings import Settings
@@ -38,9 +38,9 @@ from assistant.llm.translate import (
 
 TRANSLATED_NOTE = "Skrive på bokmål av språkmodellen og maskinomsett til nynorsk med Apertium."
 FALLBACK_NOTE = {
-    "nb": "Språkmodellen klarte ikke å formulere et svar som dokumentene bekrefter; her er setningen som svarer best.",
-    "nn": "Språkmodellen klarte ikkje å formulere eit svar som dokumenta stadfestar; her er setninga som svarar best.",
-    "en": "The language model could not phrase an answer the documents confirm; here is the sentence that answers best.",
+    "nb": "Språkmodellen klarte ikke å formulere et svar som dokumentene bekrefter; her er setningene fra dokumentene som svarer best.",
+    "nn": "Språkmodellen klarte ikkje å formulere eit svar som dokumenta stadfestar; her er setningane frå dokumenta som svarar best.",
+    "en": "The language model could not phrase an answer the documents confirm; here are the document sentences that answer best.",
 }
 FAILED_NOTE = {
     "nb": "Språkmodellen feilet ({error}); svaret er setningene fra dokumentene som svarer best.",
@@ -67,6 +67,7 @@ class Assistant:
         notes: Sequence[str] = (),
         translator: Translator | None = None,
         gated: bool = True,
+        quoter: Reader | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
@@ -75,6 +76,8 @@ class Assistant:
         self.notes = list(notes)
         self.translator = translator  # bokmål<->nynorsk, so an LLM asked in nynorsk can work in bokmål
         self.gated = gated  # False (benchmark baselines): the reader is asked whatever the evidence
+        # what stands in when a model fails or says nothing the documents confirm: the extractive reader's quote
+        self.quoter = quoter or ExtractiveReader(min_support=settings.support_threshold)
 
     @property
     def backend(self) -> Reader:
@@ -162,6 +165,8 @@ class Assistant:
             else:
                 named = [top[i - 1] for i in claim.ids if 1 <= i <= len(top)]
                 ok, backing, _ = self.scorer.backs(claim.text, named, self.threshold(model_language, True))
+                # the first sentence shown must answer: say something the question does not, of the kind it asks for
+                ok = ok and (bool(shown) or answers(asked, claim.text))
             if not ok or backing is None:
                 unsupported.append(claim.text)
                 continue
@@ -179,15 +184,15 @@ class Assistant:
 
         if failures:
             notes.append(FAILED_NOTE[language].format(error=failures[0]))
-        if not shown:  # the model declined, failed, or nothing it said holds: quote the best sentence instead
-            best = top[0]
-            piece = show(Claim(quote_text(best), [best.id], quoted=True), best)
+        if not shown:  # the model declined, failed, or said nothing that holds: quote as the extractive reader does
             if self.reader.generative and not failures:
                 notes.append(FALLBACK_NOTE[language])
             translation = ""
-            timings.setdefault("first_token", time.perf_counter() - started)
-            yield piece
-            shown.append(piece)
+            for claim in self.quoter.read(standalone, top, language):
+                piece = show(claim, top[claim.ids[0] - 1])
+                timings.setdefault("first_token", time.perf_counter() - started)
+                yield ("" if not shown else " ") + piece
+                shown.append(piece)
         citations = [Citation(n, e.chunk, e.text, True) for n, e in enumerate(cited, start=1)]
         yield finish(" ".join(shown), citations, False, unsupported, translation, top)
 

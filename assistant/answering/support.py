@@ -47,8 +47,9 @@ _ASKS = (  # (kind, question pattern), first match wins
     ("time", r"\bnår\b|\bkva tid\b|\bwhen\b|\bhvilket år\b|\bkva år\b|\bwhat year\b|\bhvor lenge\b|\bkor lenge\b"),
     ("address", r"\badresse\w*|\baddress\b|\bpostadresse\w*|\bbesøksadresse\w*"),
     ("place", r"\bhvor (?:ligger|er|finner|holder)\b|\bkvar (?:ligg|er|finn|held)\b|\bwhere\b"),
-    ("name", r"\bhvem\b|\bkven\b|\bwho\b|\bhva heter\b|\bkva heiter\b|\bwhat is the name\b|\bhvilke?n? (?:organisasjon|"
-             r"kommune|aktør|partner|by|firma|selskap)\w*|\bwhich (?:organi[sz]ation|municipality|partner|city)"),
+    ("name", r"\bhvem\b|\bkven\b|\bwho\b|\bhva heter\b|\bkva heiter\b|\bwhat is the name\b|\bhvilke?n?(?: \w+)? (?:organisasjon|"
+             r"kommune|aktør|partner|by|byer|firma|selskap|kunnskapsmiljø)\w*|\bwhich (?:\w+ )?(?:organi[sz]ation|municipalit|"
+             r"partner|cit|institution)\w*"),
 )
 _ASK_RE = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _ASKS]
 _NUMBER_WORDS = (r"\b(?:en|ett|ein|eitt|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|"
@@ -68,7 +69,9 @@ _HAS = {
                         r"\b\d{4}\s+[A-ZÆØÅ]"),
     "name": re.compile(r"(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b[A-ZÆØÅ]{2,}\b|\b(?:kommune\w*|fylke\w*|bystyre\w*|departement\w*|"
                        r"senter\w*|sekretariat\w*|råd\w*|utvalg\w*|direktør\w*|leder\w*|ordfører\w*|universitet\w*|"
-                       r"organisasjon\w*|selskap\w*|stiftelse\w*|forening\w*|nettverk\w*)\b"),
+                       r"organisasjon\w*|selskap\w*|stiftelse\w*|forening\w*|nettverk\w*|municipal\w*|council\w*|county|"
+                       r"government|ministry|university|centre|center|secretariat|department|organi[sz]ation\w*|company|"
+                       r"foundation|network)\b"),
 }
 _NAME = re.compile(r"[A-ZÆØÅ][\wæøåÆØÅ\-]+")
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
@@ -135,6 +138,28 @@ def cue(query: str, evidence: Evidence, kind: str) -> float:
     if wanted is None:
         return 0.0
     return 1.0 if holds(wanted, text) else -1.0
+
+
+def news(question: str, claim: str) -> str:
+    """Return the words of the claim that the question does not already say (by stem), in the claim's order."""
+    asked = set(stem_tokens(question))
+    kept = [w for w in claim.split() if (stems := stem_tokens(w)) and not set(stems) <= asked]
+    return " ".join(kept)
+
+
+def answers(question: str, claim: str) -> bool:
+    """Return True when the claim tells the asker something: a content word the question lacks, and what it asks for.
+
+    The answer-type cue again, applied to what the claim adds: "Ja, det finnes en bærekraftsrapport for
+    Frøya" adds nothing to "Finnes det en bærekraftsrapport for Frøya?"; "Stad var vertskap for samlinga"
+    holds no date for "Når var samlinga i Stad?"; "FN-senteret samarbeider med flere norske byer" names
+    no city for "Hvilke norske byer ...?".
+    """
+    added = news(question, claim)
+    kind = asks_for(question)
+    if added and not claim.startswith(added.split()[0]):
+        added = f"… {added}"  # its first word does not begin the sentence: a capital there names something
+    return bool(added) and (kind is None or holds(kind, added))
 
 
 # --- the score ---------------------------------------------------------------------------------

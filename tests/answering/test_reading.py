@@ -25,6 +25,7 @@ from assistant.answering.rewrite import rule_rewrite
 from assistant.answering.support import (
     SupportScorer,
     SupportWeights,
+    answers,
     asks_for,
     cue,
     holds,
@@ -164,6 +165,30 @@ def test_claims_are_backed_only_by_sentences_that_say_them(scorer):
     assert scorer.backs("Anything.", []) == (False, None, 0.0)
 
 
+@pytest.mark.parametrize("question, claim, expected", [
+    ("Finnes det en bærekraftsrapport for Frøya?", "Ja, det finnes en bærekraftsrapport for Frøya.", False),  # echo
+    ("Finnes det en bærekraftsrapport for Frøya?", "Ja, Bærekraftsrapport Frøya 2024.", True),
+    ("Når var nettverkssamlingen i Stad?", "Stad var vertskap for den femte nettverkssamlinga.", False),  # no date
+    ("Når var nettverkssamlingen i Stad?", "Nettverkssamlingen i Stad var 7. juni 2021.", True),
+    ("Hvilke norske byer samarbeider FN-senteret med?", "FN-senteret samarbeider med flere norske byer.", False),
+    ("Hvilke norske byer samarbeider FN-senteret med?", "FN-senteret samarbeider med Asker, Bodø og Bærum.", True),
+    ("Hva er adressen til FN-senteret?", "Trondheim kommune fikk tillit fra FN.", False),  # no address
+    ("Hva er adressen til FN-senteret?", "FN-senteret ligger i Erling Skakkes gate 14.", True),
+    ("Hvor mange personer jobber i sekretariatet?", "Sekretariatet består av personer fra kommunen.", False),
+    ("Hvor mange personer jobber i sekretariatet?", "Sekretariatet består av ti personer.", True),
+    ("Hvem leder sekretariatet?", "Det er en leder.", False),
+    ("Hvem leder sekretariatet?", "Kristian Mjøen leder sekretariatet.", True),
+    ("Hvilken kommune ligger Frøya i?", "Frøya ligger i Trøndelag.", True),  # a name after the first word
+    ("Who funds the UN centre in Trondheim?", "The centre is funded over the municipal budget.", True),
+    ("Kva er telefonnummeret til FN-senteret?", "Telefonnummeret står på nettsida.", False),
+    ("Kva er telefonnummeret til FN-senteret?", "Telefon +47 72 54 00 00.", True),
+    ("Hva er Kraftsamlingen?", "Kraftsamlingen er et arrangement for ledere.", True),  # asks for no kind
+    ("Hva er Kraftsamlingen?", "Kraftsamlingen er Kraftsamlingen.", False),
+])
+def test_a_claim_answers_when_it_adds_what_the_question_asks_for(question, claim, expected):
+    assert answers(question, claim) is expected
+
+
 # --- the readers -------------------------------------------------------------------------------
 
 
@@ -259,6 +284,7 @@ def test_a_verified_claim_is_shown_cited_to_the_sentence_that_backs_it(scorer):
 
 
 @pytest.mark.parametrize("reply", [
+    {"sentences": [1, 2, 3], "answer": "Det ble holdt framtidsverksteder med ansatte og ledere."},  # no number
     {"sentences": [1, 2, 3], "answer": "15 000 framtidsverksteder ble holdt."},  # a number no sentence has so
     {"sentences": [], "answer": ""},  # the model declines
     {"sentences": [1, 2, 3], "answer": "The mayor of Tromsø is Ola Fake."},  # a name nothing backs
