@@ -150,7 +150,8 @@ class App:
             order = ["ollama", "llamacpp", "extractive"] if choice == "auto" else [choice]
             for name in order:
                 if name == "extractive":
-                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=self.settings.support_threshold)
+                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=self.settings.support_threshold,
+                                                     plain_margin=self.settings.plain_margin)
                     break
                 try:
                     chat = self.chat_model(name)

@@ -2,8 +2,9 @@
 
 For every kommune the ingested corpus is about, the script makes the plain-language summary and
 answers the suggested questions exactly as the Kommunestatus page does (only cited, backed
-sentences kept), and prints each text's LIX beside the target (≤ 40), with how many sentences were
-dropped for lack of support. Uses the store in ASSISTANT_DATA_DIR (run `assistant ingest` first).
+sentences kept), and prints each text's LIX beside the target (≤ 40) and its words per sentence, with
+how many sentences were dropped for lack of support; then per backend the median LIX, the words per
+sentence (aim ≤ 15), the share of long words and the sentences over 20 words. Uses the store in ASSISTANT_DATA_DIR (run `assistant ingest` first).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import statistics
 import sys
 
 from assistant.app import App
-from assistant.core.readability import CITIZEN_TARGET, lix
+from assistant.core.readability import CITIZEN_TARGET, LONG_SENTENCE, LONG_WORD, lix, plainness
 from assistant.core.settings import get_settings
 from assistant.llm.base import LLMUnavailable
 from assistant.services.kommunestatus import (
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         backend = bot.backend
         scores: list[float] = []
+        shown: list[str] = []
         print(f"\n{backend.name}")
         for kommune in kommuner:
             summary = summarize(kommune, bot)
@@ -55,12 +57,17 @@ def main(argv: list[str] | None = None) -> int:
                 if not text:
                     print(f"  {kommune:<13} {label[:58]:<58}  (nothing cited to show)")
                     continue
-                score = lix(text)
+                score, plain = lix(text), plainness(text)
                 scores.append(score)
-                print(f"  {kommune:<13} {label[:58]:<58}  LIX {score:5.1f}  dropped {dropped}")
+                shown.append(text)
+                print(f"  {kommune:<13} {label[:58]:<58}  LIX {score:5.1f}  words/sentence "
+                      f"{plain.words_per_sentence:4.1f}  dropped {dropped}")
         if scores:
             within = sum(s <= CITIZEN_TARGET for s in scores)
             print(f"  median LIX {statistics.median(scores):.1f}; {within}/{len(scores)} texts at or under {CITIZEN_TARGET}")
+            every = plainness(" ".join(shown))
+            print(f"  words per sentence {every.words_per_sentence:.1f} (aim <= 15); words over {LONG_WORD} letters "
+                  f"{every.long_words:.0%}; sentences over {LONG_SENTENCE} words {every.long_sentences}/{every.sentences}")
     return 0
 
 

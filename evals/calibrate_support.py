@@ -8,8 +8,10 @@ answer-type cue). Then, offline:
    best-supported sentences hold a gold answer and the gate passes; unanswerable: the gate refuses);
    the pair with the best accuracy wins;
 2. the chosen thresholds are printed with refusal precision and recall and the share of answerable
-   questions refused.
-Prints the sweep and the values to put in Settings (ASSISTANT_SUPPORT_*).
+   questions refused;
+3. the residents' plain margin: how much support a plainer sentence (lower LIX) may give up and still
+   be quoted, the widest margin that costs at most 0.02 answer accuracy.
+Prints the sweep and the values to put in Settings (ASSISTANT_SUPPORT_*, ASSISTANT_PLAIN_MARGIN).
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from assistant.answering.readers import quote_text
 from assistant.answering.rewrite import rule_rewrite
 from assistant.app import App
 from assistant.core.language import detect_language
+from assistant.core.readability import lix
 from assistant.core.settings import get_settings
 from evals.metrics import answer_contains
 
 ROOT = Path(__file__).resolve().parent.parent
 SEMANTIC = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 CUE = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+PLAIN_MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
 
 
 def collect(app: App, items: list[dict]) -> list[dict]:
@@ -90,6 +94,35 @@ def choose_threshold(scored: list[tuple[float, bool, bool, bool]]) -> tuple[floa
     return best
 
 
+def plain_outcome(rows: list[dict], weights: np.ndarray, thresholds: tuple[float, float], margin: float
+                  ) -> tuple[float, float]:
+    """Return the answer accuracy and median LIX of the residents' quotes at a plain margin.
+
+    Over the answerable questions the gate lets through, the extractive reader quotes the two plainest
+    sentences (lowest LIX) among those within `margin` of the best support, as ExtractiveReader does
+    with a style.
+    """
+    right, scores = 0, []
+    passed = 0
+    for r in rows:
+        if not r["answerable"] or not len(r["features"]):
+            continue
+        support = r["features"] @ weights
+        order = list(np.argsort(-support))
+        gate = thresholds[1] if r["english"] else thresholds[0]
+        if support[order[0]] < gate:
+            continue
+        passed += 1
+        floor = max(gate, support[order[0]] - margin)
+        near = [i for i in order if support[i] >= floor] or order[:1]
+        pick = sorted(near, key=lambda i: lix(r["texts"][i]))[:2] if margin > 0 else order[:2]
+        pick = [i for n, i in enumerate(pick) if n == 0 or support[i] >= gate]
+        quoted = " ".join(r["texts"][i] for i in pick)
+        right += bool(answer_contains(quoted, r["answers"]))
+        scores.append(lix(quoted))
+    return right / max(passed, 1), float(np.median(scores)) if scores else 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the calibration and print the figures; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -119,6 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     for (threshold, stats), label, setting in zip(picks, ("Norwegian", "English"),
                                                   ("ASSISTANT_SUPPORT_THRESHOLD", "ASSISTANT_SUPPORT_THRESHOLD_EN")):
         print(f"{label}: {setting}={threshold:.3f}  " + "  ".join(f"{k} {v:.3f}" for k, v in stats.items()))
+
+    weights = np.array([1.0, semantic, cue])
+    thresholds = (picks[0][0], picks[1][0])
+    print("\nresidents' quotes (answerable questions through the gate): plainest within a margin of the best support")
+    outcomes = [(margin, *plain_outcome(rows, weights, thresholds, margin)) for margin in PLAIN_MARGINS]
+    for margin, accuracy, median in outcomes:
+        print(f"  margin {margin:4.2f}  accuracy {accuracy:.3f}  median LIX {median:5.1f}")
+    floor = outcomes[0][1] - 0.02  # give up at most one question in fifty for plainer quotes
+    margin = max(m for m, accuracy, _ in outcomes if accuracy >= floor)
+    print(f"chosen: ASSISTANT_PLAIN_MARGIN={margin} (the widest margin losing at most 0.02 accuracy)")
     return 0
 
 

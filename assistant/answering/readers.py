@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from assistant.core.models import Evidence
+from assistant.core.readability import lix
 from assistant.core.text import split_sentences
 from assistant.index.embed import Embedder
 from assistant.llm.base import ChatModel, Message
@@ -87,14 +88,25 @@ class ExtractiveReader:
     generative = False
     chat = None
 
-    def __init__(self, embedder: Embedder | None = None, max_sentences: int = 2, min_support: float = 0.0) -> None:
+    def __init__(self, embedder: Embedder | None = None, max_sentences: int = 2, min_support: float = 0.0,
+                 plain_margin: float = 0.0) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.plain_margin = plain_margin  # with a style (residents): support a plainer sentence may give up
 
     def read(self, question: str, evidence: Sequence[Evidence], language: str, style: str = "") -> Iterator[Claim]:
-        """Yield the top evidence sentences (`evidence` comes best first), in reading order within a passage."""
-        chosen = [e for i, e in enumerate(evidence[: self.max_sentences]) if i == 0 or e.support >= self.min_support]
+        """Yield the top evidence sentences (`evidence` comes best first), in reading order within a passage.
+
+        With a `style` (plain language for residents), the plainest sentences (lowest LIX) among those
+        within `plain_margin` of the best support are quoted instead: they carry the answer as well.
+        """
+        pool = list(evidence)
+        if style and self.plain_margin > 0 and pool:
+            floor = max(self.min_support, pool[0].support - self.plain_margin)
+            near = [e for e in pool if e.support >= floor] or pool[:1]
+            pool = sorted(near, key=lambda e: lix(quote_text(e)))
+        chosen = [e for i, e in enumerate(pool[: self.max_sentences]) if i == 0 or e.support >= self.min_support]
         first = chosen[0].chunk.id if chosen else ""
         chosen.sort(key=lambda e: (e.chunk.id != first, e.position if e.chunk.id == first else 0))
         claims = [Claim(quote_text(e), [e.id], quoted=True) for e in chosen]

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
         10, ge=0, description="Sentences per question whose e5 similarity is computed: those with the best word "
         "overlap (bounds the time of the extractive answer; `python -m evals.calibrate_support`).",
     )
+    plain_margin: float = Field(
+        0.0, ge=0, description="Residents' page without a model: support a plainer sentence (lower LIX) may have under "
+        "the best and still be quoted instead (calibrated with `python -m evals.calibrate_support`).",
+    )
     reader_sentences: int = Field(6, ge=1, le=20, description="Evidence sentences, best first, shown to the reader.")
     reader_tokens: int = Field(160, ge=16, description="Most tokens the LLM reader's JSON reply may take.")
     translator: Literal["apertium", "off"] = Field(

@@ -254,6 +254,23 @@ def test_extractive_reader_quotes_the_best_two_in_reading_order():
     assert len(list(ExtractiveReader(min_support=1.5).read("q", ev, "nb"))) == 1
 
 
+def test_extractive_reader_quotes_the_plainest_sentence_that_carries_the_answer_for_residents():
+    hard = Chunk("h", "", "a.txt", "Plan", None, "", 0, 0)
+    ev = renumber([
+        Evidence(1, "Kommunedirektørens klimastrategiske handlingsprogram forutsetter en utslippsreduksjon på "
+                    "førti prosent innen 2030.", hard, 0, support=3.5),
+        Evidence(2, "Kommunen skal kutte utslippene med 40 prosent innen 2030.", hard, 1, support=3.4),
+        Evidence(3, "Vi har en plan.", hard, 2, support=2.0),  # plainest, but under the gate
+    ])
+    reader = ExtractiveReader(min_support=3.0, max_sentences=1, plain_margin=0.2)
+    assert [c.ids for c in reader.read("q", ev, "nb", style="Skriv enkelt.")] == [[2]]  # plainer, within the margin
+    assert [c.ids for c in reader.read("q", ev, "nb")] == [[1]]  # staff: the best supported
+    assert [c.ids for c in ExtractiveReader(min_support=3.0, max_sentences=1, plain_margin=0.05)
+            .read("q", ev, "nb", style="Skriv enkelt.")] == [[1]]  # outside the margin: the best stays
+    wide = ExtractiveReader(min_support=3.0, max_sentences=1, plain_margin=5.0)
+    assert [c.ids for c in wide.read("q", ev, "nb", style="x")] == [[2]]  # never under the gate, however wide
+
+
 # --- the pipeline: gate, verify, fall back, never withdraw -------------------------------------
 
 

@@ -14,6 +14,7 @@ def test_bench_lix_prints_a_score_per_cited_text(corpus_settings, monkeypatch, c
     out = capsys.readouterr().out
     assert re.search(r"Trondheim\s+oppsummering\s+LIX\s+\d+\.\d", out)
     assert re.search(r"median LIX \d+\.\d; \d+/\d+ texts at or under 40", out)
+    assert re.search(r"words per sentence \d+\.\d \(aim <= 15\); words over 6 letters \d+%; sentences over 20 words \d+/\d+", out)
 
 
 def test_bench_lix_refuses_an_empty_store(settings, monkeypatch, capsys):
