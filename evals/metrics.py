@@ -179,4 +179,21 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     latencies = [r["latency"] for r in rows if r.get("latency") is not None]
     out["latency_p50"] = percentile(latencies, 50)
     out["latency_p95"] = percentile(latencies, 95)
+    out["answerable_refused"] = sum(1 for r in answerable if r["refused"])
+    for key in ("language", "asks"):
+        if any(key in r for r in rows):
+            out[f"by_{key}"] = breakdown(rows, key)
     return out
+
+
+def breakdown(rows: Sequence[Mapping[str, Any]], key: str) -> dict[str, dict[str, int]]:
+    """Return per value of `key` (language, question kind) the answerable items, those answered right and refused."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if not r["answerable"]:
+            continue
+        cell = out.setdefault(str(r.get(key, "?")), {"answerable": 0, "right": 0, "refused": 0})
+        cell["answerable"] += 1
+        cell["right"] += int(bool(r.get("answer_contains")))
+        cell["refused"] += int(bool(r["refused"]))
+    return dict(sorted(out.items()))

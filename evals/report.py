@@ -83,6 +83,21 @@ def plot_latency(rows: Sequence[Mapping[str, Any]], pipelines: Sequence[str], pa
     return path
 
 
+def breakdown_section(pipelines: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Return report lines: answerable items right and refused, by language and by what the question asks for."""
+    lines: list[str] = []
+    for name, m in pipelines.items():
+        if "by_language" not in m and "by_asks" not in m:
+            continue
+        lines += [f"## Answerable items of `{name}`: {m.get('answerable_refused', 0)} of {m.get('answerable')} refused",
+                  "", "| by | value | answerable | right | refused |", "|---|---|---|---|---|"]
+        for key, label in (("by_language", "language"), ("by_asks", "asks for")):
+            for value, cell in m.get(key, {}).items():
+                lines.append(f"| {label} | {value} | {cell['answerable']} | {cell['right']} | {cell['refused']} |")
+        lines.append("")
+    return lines
+
+
 def render(summary: Mapping[str, Any], plots: Sequence[str] = (RECALL_PNG, LATENCY_PNG)) -> str:
     """Return report.md's text for a run summary."""
     pipelines = summary.get("pipelines", {})
@@ -108,6 +123,7 @@ def render(summary: Mapping[str, Any], plots: Sequence[str] = (RECALL_PNG, LATEN
         "precision/recall treat unanswerable items as the positive class. Latency: the whole answer, per question.",
         "",
     ]
+    lines += breakdown_section(pipelines)
     judge = summary.get("judge")
     if judge:
         lines += ["## LLM-judged faithfulness (separate, not a deterministic metric)", "",

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from assistant.answering.support import asks_for
 from assistant.app import App
 from evals import judge as judging
 from evals import metrics
@@ -76,6 +77,8 @@ def score_row(item: dict[str, Any], answer: Answer, retrieved: Sequence[Chunk], 
         "retrieved": [_passage(c) for c in retrieved],
         "latency": latency,
         "rank": rank,
+        "language": answer.language,  # of the question, as the assistant detected it
+        "asks": asks_for(item["question"]) or "other",  # the kind of answer the question asks for
     }
     for k in metrics.KS:
         row[f"hit@{k}"] = metrics.hit_at_k(rank, k)

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         "overlap (bounds the time of the extractive answer; `python -m evals.calibrate_support`).",
     )
     plain_margin: float = Field(
-        0.0, ge=0, description="Residents' page without a model: support a plainer sentence (lower LIX) may have under "
+        0.3, ge=0, description="Residents' page without a model: support a plainer sentence (lower LIX) may have under "
         "the best and still be quoted instead (calibrated with `python -m evals.calibrate_support`).",
     )
     reader_sentences: int = Field(6, ge=1, le=20, description="Evidence sentences, best first, shown to the reader.")

@@ -146,3 +146,19 @@ def test_hidden_html_text_does_not_reach_the_answer(settings, e5, llama_15b, tmp
         "Hvor stor andel av bilparken i Malvik er elbiler?")
     assert all("99" not in p.text for p in answer.passages)  # the hidden figure was never indexed
     assert "99" not in answer.text and "41" in answer.text, answer.text
+
+
+def test_default_model_writes_a_plain_cited_summary_for_a_kommune(bot_15b):
+    from assistant.core.readability import plainness
+    from assistant.services.kommunestatus import summarize
+
+    summary = summarize("Trondheim", bot_15b)
+    assert not summary.empty and summary.answer.citations, summary.answer.text
+    assert summary.answer.backend.startswith("llamacpp:qwen2.5-coder-1.5b")
+    assert all(c.supported for c in summary.answer.citations)
+    assert summary.text == summary.answer.text  # every sentence shown is cited and backed: nothing dropped
+    assert not any(s in summary.text for s in summary.answer.unsupported)
+    assert all(c.chunk.kommune == "Trondheim" or "Trondheim" in c.chunk.meta.get("kommuner", [])
+               for c in summary.answer.citations)
+    print(f"LIX {summary.lix:.1f}, {plainness(summary.text).words_per_sentence:.1f} words per sentence, "
+          f"notes {summary.answer.notes}: {summary.text}")

@@ -170,6 +170,30 @@ def test_summarise_aggregates_rows():
     assert s["refusal_recall"] == 1.0
     assert s["latency_p50"] == 2.5
     assert s["latency_p95"] == pytest.approx(3.85)
+    assert s["answerable_refused"] == 1 and "by_language" not in s  # rows without a language get no breakdown
+
+
+def test_summarise_breaks_answerable_items_down_by_language_and_question_kind():
+    def row(language, asks, answerable=True, right=True, refused=False):
+        return {"answerable": answerable, "refused": refused, "rank": 1, "answer_contains": float(right),
+                "token_f1": 0.0, "citation_precision": None, "latency": 1.0, "language": language, "asks": asks}
+
+    rows = [row("nb", "number"), row("nb", "number", right=False), row("nb", "name", right=False, refused=True),
+            row("en", "name"), row("en", "other", right=False, refused=True), row("nn", "time"),
+            row("en", "other", answerable=False, refused=True)]  # unanswerable: in no cell
+    s = summarise(rows)
+    assert s["answerable_refused"] == 2
+    assert s["by_language"] == {"en": {"answerable": 2, "right": 1, "refused": 1},
+                                "nb": {"answerable": 3, "right": 1, "refused": 1},
+                                "nn": {"answerable": 1, "right": 1, "refused": 0}}
+    assert s["by_asks"] == {"name": {"answerable": 2, "right": 1, "refused": 1},
+                            "number": {"answerable": 2, "right": 1, "refused": 0},
+                            "other": {"answerable": 1, "right": 0, "refused": 1},
+                            "time": {"answerable": 1, "right": 1, "refused": 0}}
+    from evals.report import breakdown_section
+
+    text = "\n".join(breakdown_section({"ours": s}))
+    assert "`ours`: 2 of 6 refused" in text and "| language | en | 2 | 1 | 1 |" in text and "| asks for | time | 1 | 1 | 0 |" in text
 
 
 def test_summarise_of_no_rows():
