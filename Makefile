@@ -58,12 +58,14 @@ test: install-test chromium apertium axe
 quick: install-test apertium
 	$(BIN)/python -m pytest -m "not slow"
 
-bench: install-test
+bench: install-test chromium
 	$(BIN)/python -m evals.bench_retrieval
 	$(BIN)/python -m evals.bench_ingest
 	$(BIN)/python -m evals.bench_search
+	$(BIN)/python -m evals.bench_reader --split test
 	$(BIN)/python -m evals.bench_answer
 	$(BIN)/python -m evals.bench_lix
+	$(BIN)/python -m evals.bench_deploy
 
 clean:
 	rm -rf $(VENV) data .pytest_cache node_modules
