@@ -141,10 +141,8 @@ def test_exit_status_3_is_in_the_help_of_each_command():
         assert "3" in text and "Chroma" in text, (command, text)
 
 
-def test_ask_gives_up_a_trickling_ollama_at_llm_timeout_and_answers_by_quoting(tmp_path, monkeypatch):
-    from tests.llm.test_ollama import _Trickle
-    from tests.ollama_server import serve_ollama
-
+def ingest_sykkelplan(tmp_path, monkeypatch) -> None:
+    """Ingest one small document about Malvik's cycle path into a store of the test's own."""
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -152,6 +150,13 @@ def test_ask_gives_up_a_trickling_ollama_at_llm_timeout_and_answers_by_quoting(t
         "Sykkelplan for Malvik\n\nMalvik kommune skal bygge 12 kilometer ny sykkelvei innen 2026. "
         "Sykkelveien skal gå langs fylkesvei 950.\n", encoding="utf-8")
     assert runner.invoke(app, ["ingest", str(folder), "--no-progress"]).exit_code == 0
+
+
+def test_ask_gives_up_a_trickling_ollama_at_llm_timeout_and_answers_by_quoting(tmp_path, monkeypatch):
+    from tests.llm.test_ollama import _Trickle
+    from tests.ollama_server import serve_ollama
+
+    ingest_sykkelplan(tmp_path, monkeypatch)
     server, url = serve_ollama({"trickle:latest": _Trickle(1.0)})
     try:
         monkeypatch.setenv("OLLAMA_HOST", url)
@@ -195,13 +200,7 @@ class _Claims:
 def test_ask_never_prints_an_unbacked_model_claim_as_the_answer(tmp_path, monkeypatch, claim):
     from tests.ollama_server import serve_ollama
 
-    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "sykkelplan.txt").write_text(
-        "Sykkelplan for Malvik\n\nMalvik kommune skal bygge 12 kilometer ny sykkelvei innen 2026. "
-        "Sykkelveien skal gå langs fylkesvei 950.\n", encoding="utf-8")
-    assert runner.invoke(app, ["ingest", str(folder), "--no-progress"]).exit_code == 0
+    ingest_sykkelplan(tmp_path, monkeypatch)
     server, url = serve_ollama({"claims:latest": _Claims(claim)})
     try:
         monkeypatch.setenv("OLLAMA_HOST", url)
