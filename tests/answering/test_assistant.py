@@ -136,3 +136,17 @@ def test_cli_chat_streams_answers_keeps_history_and_shows_sources(corpus_setting
     assert "United for smart and sustainable cities" in result.output
     assert "trondheim-11-ting-om-fn-senteret-2022.txt" in result.output  # /kilder lists the cited file
     assert "Ny samtale." in result.output and "Ingen svar ennå." in result.output
+
+
+def test_the_dev_sets_follow_ups_find_their_evidence_once_rewritten(bot):
+    from evals.metrics import retrieval_hits
+    from evals.run import load_dataset
+    from tests.conftest import ROOT
+
+    follow_ups = [i for i in load_dataset(ROOT / "evals" / "datasets" / "dev.jsonl") if i.get("history")]
+    assert len(follow_ups) >= 3
+    for item in follow_ups:
+        answer = bot.ask(item["question"], item["history"])
+        assert answer.standalone_question.startswith(item["question"]) and answer.standalone_question != item["question"]
+        passages = [p.text for p in bot.retriever.search(answer.standalone_question, k=5)]
+        assert retrieval_hits(passages, item["answers"], item["evidence"]) is not None, item["id"]
