@@ -188,7 +188,7 @@ class Assistant:
             if self.reader.generative and not failures:
                 notes.append(FALLBACK_NOTE[language])
             translation = ""
-            for claim in self.quoter.read(standalone, top, language):
+            for claim in self.quoter.read(standalone, top, language, style):  # residents: the plainest
                 piece = show(claim, top[claim.ids[0] - 1])
                 timings.setdefault("first_token", time.perf_counter() - started)
                 yield ("" if not shown else " ") + piece
