@@ -123,6 +123,7 @@ def add_uploads(
     def progressed(done: int, total: int, source: str) -> None:
         on_progress(0.3 + 0.6 * done / max(total, 1), f"Leser inn {source} ({done}/{total}) …")
 
+    on_progress(0.3, f"Leser inn {len(accepted)} fil{'er' if len(accepted) > 1 else ''} …")  # shown while it runs
     report = ingester.ingest([root], progress=False, on_file=progressed)
     on_progress(1.0, "Ferdig")
     skipped = dict(report.skipped)
