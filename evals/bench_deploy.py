@@ -1,14 +1,16 @@
 """The running app under load, measured in a real browser: questions during an upload, and 4 clients at once.
 
-`python -m evals.bench_deploy [--clients 4] [--upload-mb 1]` (needs the test extras: Playwright and
+`python -m evals.bench_deploy [--clients 4] [--upload-mb 2]` (needs the test extras: Playwright and
 Debian's /usr/bin/chromium, as `make test` installs them).
 
 It ingests corpus/ into a temporary data dir, starts `python -m assistant app` on loopback (answering
 by quoting, so the figures are the app's own and not a model's), and drives headless Chromium:
 1. baseline: one client asks the questions one after another;
-2. during an upload: a second page uploads a text file of `--upload-mb` MB (NorQuAD text) through the
-   staff sidebar, and while its background job ingests it, the first client asks the same questions;
-3. concurrent: `--clients` pages ask the questions at the same time.
+2. concurrent: `--clients` pages ask the questions at the same time (same store as the baseline);
+3. during an upload: a second page uploads a text file of up to `--upload-mb` MB (NorQuAD validation
+   text, about 1 MB in all) through the staff sidebar, and while its background job ingests it and
+   the page shows its progress, another client asks the same questions;
+4. after the upload: the questions once more, over the larger store.
 For every question it records the search time the app reports under the answer ("søk X s", measured
 in the server) and the time from Enter to the finished answer in the browser, and prints p50/p95 per
 phase beside the baseline. Target: a question
@@ -134,6 +136,8 @@ async def run(url: str, upload_file: Path, clients: int) -> None:
         await client(browser, url, QUESTIONS)  # warm-up: models loaded, every question's sentences embedded once
         base = await client(browser, url, QUESTIONS)
         print(summary("baseline (1 client)", base), flush=True)
+        results = await asyncio.gather(*(client(browser, url, QUESTIONS) for _ in range(clients)))
+        print(summary(f"{clients} clients at once", [t for r in results for t in r], base), flush=True)
 
         page, began = await upload(browser, url, upload_file)
         during = await client(browser, url, QUESTIONS)
@@ -144,9 +148,8 @@ async def run(url: str, upload_file: Path, clients: int) -> None:
         await outcome.first.wait_for()
         print(f"  the upload's ingestion took {time.perf_counter() - began:.0f} s: "
               f"{await outcome.first.inner_text()}", flush=True)
-
-        results = await asyncio.gather(*(client(browser, url, QUESTIONS) for _ in range(clients)))
-        print(summary(f"{clients} clients at once", [t for r in results for t in r], base), flush=True)
+        after = await client(browser, url, QUESTIONS)
+        print(summary("after the upload (larger store)", after, base), flush=True)
         await browser.close()
 
 
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m evals.bench_deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--upload-mb", type=float, default=2.0, help="size of the uploaded text file")
+    parser.add_argument("--upload-mb", type=float, default=2.0, help="size of the uploaded text file (at most the ~1 MB of NorQuAD validation text)")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print("needs Debian's chromium (/usr/bin/chromium); `make test` installs it", file=sys.stderr)

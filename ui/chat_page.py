@@ -10,6 +10,7 @@ import streamlit as st
 from assistant.core.goals import BY_NUMBER
 from assistant.core.models import Answer
 from ui import render, services, widgets
+from ui.background import BackgroundIngester
 from ui.feedback import append_feedback, feedback_record
 from ui.upload import ALLOWED, start_upload_job
 
@@ -49,8 +50,9 @@ def sidebar_status(catalog: Any, assistant: Any) -> None:
 def sidebar_upload(settings: Any, assistant: Any) -> None:
     """Let staff add documents; bad files get a reason and leave everything else as it was.
 
-    The files are ingested by a background job (ui.upload.start_upload_job), so questions in this and
-    other sessions are answered meanwhile; its progress is polled by a fragment every second.
+    The files are ingested by a background job (ui.upload.start_upload_job) in a child process at the
+    lowest CPU priority (ui.background), so questions in this and other sessions are answered meanwhile
+    at full speed; its progress is polled by a fragment every second.
     """
     with st.sidebar.expander("Legg til dokumenter"):
         with st.form("upload", clear_on_submit=True, border=False):
@@ -63,7 +65,7 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
         job = st.session_state.get("upload_job")
         if submitted and files and not (job and not job.finished):
             st.session_state["upload_job"] = start_upload_job(
-                [(f.name, f.getvalue()) for f in files], services.app(settings).ingester(), services.ingest_lock()
+                [(f.name, f.getvalue()) for f in files], BackgroundIngester(settings), services.ingest_lock()
             )
             st.session_state.pop("upload_outcomes", None)
         if st.session_state.get("upload_job") is not None:

@@ -18,6 +18,7 @@ from ingest.pipeline import prepare
 
 if TYPE_CHECKING:
     from ingest.pipeline import Ingester, IngestReport
+    from ui.background import BackgroundIngester
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def _validate_document(path: Path, source: str) -> None:
 
 def add_uploads(
     files: list[tuple[str, bytes]],
-    ingester: Ingester,
+    ingester: Ingester | BackgroundIngester,
     on_progress: Callable[[float, str], None] = lambda *_: None,
 ) -> tuple[list[UploadOutcome], IngestReport | None]:
     """Return what became of each (name, bytes) upload after checking, saving and ingesting the good ones.
@@ -159,11 +160,12 @@ class UploadJob:
 
 
 def start_upload_job(
-    files: list[tuple[str, bytes]], ingester: Ingester, ingest_lock: AbstractContextManager,
+    files: list[tuple[str, bytes]], ingester: Ingester | BackgroundIngester, ingest_lock: AbstractContextManager,
 ) -> UploadJob:
     """Return a started job that checks, saves and ingests the uploads in a thread of its own.
 
-    Ingestion never holds the lock that answers take, so questions are answered while it runs;
+    Ingestion never holds the lock that answers take, so questions are answered while it runs (the app
+    passes a BackgroundIngester, whose low-priority child process leaves the CPU to answering);
     writes to the store are serialised by `ingest_lock` (one ingest job at a time per process).
     A failure is reported on the job, never as a success, and changes nothing already ingested.
     """

@@ -9,6 +9,7 @@ import pytest
 from assistant.app import App
 from ingest.pipeline import IngestReport, discover
 from ui import services
+from ui.background import BackgroundIngester
 from ui.upload import add_uploads, safe_name, start_upload_job
 
 NAMES = [
@@ -54,7 +55,7 @@ def test_a_question_is_answered_while_an_upload_is_ingested(settings, e5):
         f"Skaun kommune gjennomfører tiltak {i} for klima, med {i * 3} tonn kutt i utslipp fra transport og bygg."
         for i in range(400)
     )
-    job = start_upload_job([("skaun.txt", text.encode())], ingest, services.ingest_lock())
+    job = start_upload_job([("skaun.txt", text.encode())], BackgroundIngester(settings), services.ingest_lock())
     time.sleep(0.5)
     asked = time.monotonic()
     with services.lock():  # the lock every answer in the app takes
