@@ -51,8 +51,8 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
     """Let staff add documents; bad files get a reason and leave everything else as it was.
 
     The files are ingested by a background job (ui.upload.start_upload_job) in a child process at the
-    lowest CPU priority (ui.background), so questions in this and other sessions are answered meanwhile
-    at full speed; its progress is polled by a fragment every second.
+    lowest CPU priority (ui.background), so questions in this and other sessions are answered meanwhile;
+    its progress is polled by a fragment every second.
     """
     with st.sidebar.expander("Legg til dokumenter"):
         with st.form("upload", clear_on_submit=True, border=False):

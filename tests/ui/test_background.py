@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -50,12 +49,33 @@ def test_a_child_that_fails_is_reported_with_its_reason(settings, tmp_path):
 
 
 def test_a_child_killed_midway_is_reported_not_awaited(settings, tmp_path):
-    def kill_children(done, total, source):
-        for child in multiprocessing.active_children():
-            child.kill()
+    ingester = BackgroundIngester(settings)
+
+    def kill_child(done, total, source):
+        ingester.process.kill()
 
     with pytest.raises(IngestFailed, match="stoppet uventet"):
-        BackgroundIngester(settings).ingest([_folder(tmp_path, 40)], on_file=kill_children)
+        ingester.ingest([_folder(tmp_path, 40)], on_file=kill_child)
+    assert ingester.process is None
+
+
+def test_the_child_takes_the_parents_settings_not_the_environment(settings, e5, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("ASSISTANT_COLLECTION", "from_env")
+    custom = settings.model_copy(update={"collection": "opplastinger"})
+    assert len(BackgroundIngester(custom).ingest([_folder(tmp_path, 2)]).added) == 2
+    assert not (tmp_path / "elsewhere").exists()
+    assert App(custom, e5).store.count() == 2 and App(settings, e5).store.count() == 0
+
+
+def test_a_child_started_while_main_is_a_page_script_still_ingests(settings, tmp_path, monkeypatch):
+    import types
+
+    page = types.ModuleType("__main__")
+    page.__file__ = str(tmp_path / "page.py")  # what Streamlit does while a page's script runs
+    (tmp_path / "page.py").write_text("raise SystemExit('the page script ran in the child')\n")
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert BackgroundIngester(settings).ingest([_folder(tmp_path, 1)]).added == ["notat-0.txt"]
 
 
 def test_the_child_gives_up_the_cpu_to_answering():
