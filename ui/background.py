@@ -110,8 +110,8 @@ def main() -> None:
         out.write(json.dumps(message, ensure_ascii=False) + "\n")
 
     logging.basicConfig(level=logging.WARNING, format="upload-ingest: %(message)s")
+    lowest_priority()  # before the model loads, so its threads inherit the priority
     job = json.loads(sys.stdin.read())
-    log.info("upload ingestion at %s priority", lowest_priority())
     try:
         settings = Settings.model_validate(job["settings"])  # without the secrets: ingestion needs none
         report = App(settings).ingester(job["reindex"]).ingest(
