@@ -15,7 +15,7 @@ from evals.corpus import CorpusError
 from evals.run import PIPELINES, run_eval
 
 TABLE_KEYS = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_precision", "refusal_precision",
-              "refusal_recall", "latency_p50", "latency_p95")
+              "refusal_recall", "answered_wrongly_share", "latency_p50", "latency_p95")
 
 
 def run_parser() -> argparse.ArgumentParser:

@@ -180,6 +180,9 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     out["latency_p50"] = percentile(latencies, 50)
     out["latency_p95"] = percentile(latencies, 95)
     out["answerable_refused"] = sum(1 for r in answerable if r["refused"])
+    # shown, not refused, and wrong: the worst outcome, kept apart from refusals
+    out["answered_wrongly"] = sum(1 for r in answerable if not r["refused"] and not r.get("answer_contains"))
+    out["answered_wrongly_share"] = out["answered_wrongly"] / len(answerable) if answerable else None
     for key in ("language", "asks"):
         if any(key in r for r in rows):
             out[f"by_{key}"] = breakdown(rows, key)
@@ -187,13 +190,15 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def breakdown(rows: Sequence[Mapping[str, Any]], key: str) -> dict[str, dict[str, int]]:
-    """Return per value of `key` (language, question kind) the answerable items, those answered right and refused."""
+    """Return per value of `key` (language, question kind) the answerable items, those answered right, refused and
+    answered wrongly (shown and wrong)."""
     out: dict[str, dict[str, int]] = {}
     for r in rows:
         if not r["answerable"]:
             continue
-        cell = out.setdefault(str(r.get(key, "?")), {"answerable": 0, "right": 0, "refused": 0})
+        cell = out.setdefault(str(r.get(key, "?")), {"answerable": 0, "right": 0, "refused": 0, "wrong": 0})
         cell["answerable"] += 1
         cell["right"] += int(bool(r.get("answer_contains")))
         cell["refused"] += int(bool(r["refused"]))
+        cell["wrong"] += int(not r["refused"] and not r.get("answer_contains"))
     return dict(sorted(out.items()))

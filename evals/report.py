@@ -15,6 +15,7 @@ COLUMNS = (
     ("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"), ("hit@10", "hit@10"), ("mrr", "MRR"),
     ("answer_accuracy", "answer acc."), ("token_f1", "token F1"), ("citation_precision", "citation prec."),
     ("refusal_precision", "refusal P"), ("refusal_recall", "refusal R"),
+    ("answered_wrongly_share", "answered wrongly"),
 )
 
 
@@ -84,16 +85,18 @@ def plot_latency(rows: Sequence[Mapping[str, Any]], pipelines: Sequence[str], pa
 
 
 def breakdown_section(pipelines: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Return report lines: answerable items right and refused, by language and by what the question asks for."""
+    """Return report lines: answerable items right, refused and answered wrongly, by language and by what is asked."""
     lines: list[str] = []
     for name, m in pipelines.items():
         if "by_language" not in m and "by_asks" not in m:
             continue
-        lines += [f"## Answerable items of `{name}`: {m.get('answerable_refused', 0)} of {m.get('answerable')} refused",
-                  "", "| by | value | answerable | right | refused |", "|---|---|---|---|---|"]
+        lines += [f"## Answerable items of `{name}`: {m.get('answerable_refused', 0)} of {m.get('answerable')} refused, "
+                  f"{m.get('answered_wrongly', 0)} answered wrongly (shown and wrong)",
+                  "", "| by | value | answerable | right | refused | answered wrongly |", "|---|---|---|---|---|---|"]
         for key, label in (("by_language", "language"), ("by_asks", "asks for")):
             for value, cell in m.get(key, {}).items():
-                lines.append(f"| {label} | {value} | {cell['answerable']} | {cell['right']} | {cell['refused']} |")
+                lines.append(f"| {label} | {value} | {cell['answerable']} | {cell['right']} | {cell['refused']} | "
+                             f"{cell.get('wrong', 0)} |")
         lines.append("")
     return lines
 

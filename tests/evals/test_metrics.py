@@ -171,6 +171,7 @@ def test_summarise_aggregates_rows():
     assert s["latency_p50"] == 2.5
     assert s["latency_p95"] == pytest.approx(3.85)
     assert s["answerable_refused"] == 1 and "by_language" not in s  # rows without a language get no breakdown
+    assert s["answered_wrongly"] == 1 and s["answered_wrongly_share"] == pytest.approx(1 / 3)  # shown and wrong
 
 
 def test_summarise_breaks_answerable_items_down_by_language_and_question_kind():
@@ -183,17 +184,19 @@ def test_summarise_breaks_answerable_items_down_by_language_and_question_kind():
             row("en", "other", answerable=False, refused=True)]  # unanswerable: in no cell
     s = summarise(rows)
     assert s["answerable_refused"] == 2
-    assert s["by_language"] == {"en": {"answerable": 2, "right": 1, "refused": 1},
-                                "nb": {"answerable": 3, "right": 1, "refused": 1},
-                                "nn": {"answerable": 1, "right": 1, "refused": 0}}
-    assert s["by_asks"] == {"name": {"answerable": 2, "right": 1, "refused": 1},
-                            "number": {"answerable": 2, "right": 1, "refused": 0},
-                            "other": {"answerable": 1, "right": 0, "refused": 1},
-                            "time": {"answerable": 1, "right": 1, "refused": 0}}
+    assert s["answered_wrongly"] == 1  # nb/number shown and wrong; the refused wrong ones are refusals
+    assert s["by_language"] == {"en": {"answerable": 2, "right": 1, "refused": 1, "wrong": 0},
+                                "nb": {"answerable": 3, "right": 1, "refused": 1, "wrong": 1},
+                                "nn": {"answerable": 1, "right": 1, "refused": 0, "wrong": 0}}
+    assert s["by_asks"] == {"name": {"answerable": 2, "right": 1, "refused": 1, "wrong": 0},
+                            "number": {"answerable": 2, "right": 1, "refused": 0, "wrong": 1},
+                            "other": {"answerable": 1, "right": 0, "refused": 1, "wrong": 0},
+                            "time": {"answerable": 1, "right": 1, "refused": 0, "wrong": 0}}
     from evals.report import breakdown_section
 
     text = "\n".join(breakdown_section({"ours": s}))
-    assert "`ours`: 2 of 6 refused" in text and "| language | en | 2 | 1 | 1 |" in text and "| asks for | time | 1 | 1 | 0 |" in text
+    assert "`ours`: 2 of 6 refused, 1 answered wrongly" in text
+    assert "| language | en | 2 | 1 | 1 | 0 |" in text and "| asks for | number | 2 | 1 | 0 | 1 |" in text
 
 
 def test_summarise_of_no_rows():
