@@ -71,6 +71,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     file_chunks: dict[str, int] = field(default_factory=dict)  # passages written per added or updated file
+    hidden: dict[str, int] = field(default_factory=dict)  # characters of hidden text left out, per file that had any
     chunks: int = 0
     seconds: float = 0.0
     keyword_rebuilt: bool = False
@@ -316,6 +317,9 @@ def ingest_paths(
             n = indexer.add(doc, replaces=task.source in states)
             (report.updated if task.source in states else report.added).append(task.source)
             report.file_chunks[task.source] = n
+            if doc.hidden_chars:  # an editor should know: text a reader never sees was left out
+                report.hidden[task.source] = doc.hidden_chars
+                log.warning("%s: skjult tekst utelatt: %d tegn", task.source, doc.hidden_chars)
             update(advance=1, chunks=n)
         indexer.flush()
 

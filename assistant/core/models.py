@@ -37,6 +37,7 @@ class Document:
     pages: list[Page]
     content_hash: str  # sha256 of the file's bytes
     meta: dict[str, Any] = field(default_factory=dict)
+    hidden_chars: int = 0  # characters (white space not counted) of text a reader never sees, left out by the loader
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Evidence(InPassage):
     context: str = ""  # the heading or the lead-in line ("Kontakt:", "Tiltak:") the sentence belongs to
     support: float = 0.0  # how well it answers the question (assistant.answering.support)
     before: str = ""  # the sentence just before it in the passage (an answer often follows the sentence asked about)
+    items: int = 0  # a list read as one unit (bullet lines or "Label: value" lines under one lead-in): how many
 
 
 @dataclass

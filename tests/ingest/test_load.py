@@ -42,7 +42,7 @@ def test_pdf_pages_keep_true_numbers_and_text(tmp_path: Path) -> None:
     assert doc.title == "Bærekraftsrapport Bodø 2024"
     assert doc.source == "kommuner/rapport.pdf"
     assert doc.path == path
-    assert doc.meta == {}
+    assert doc.meta == {} and doc.hidden_chars == 0
     assert doc.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -310,9 +310,14 @@ def test_html_hidden_elements_are_not_indexed(tmp_path: Path, fragment: str) -> 
         fragment = f"<table><tr><td>Synlig rad</td></tr>{fragment}</table>"
     body = f"<p>Synlig først.</p>{fragment}<p>Synlig sist.</p>"
     path.write_text(f"<html><head><title>Side</title></head><body>{body}</body></html>", encoding="utf-8")
-    text = load_document(path, "side.html").pages[0].text
+    doc = load_document(path, "side.html")
+    text = doc.pages[0].text
     assert "SKJULT" not in text
     assert "Synlig først." in text and "Synlig sist." in text
+    # Hidden text is counted for the ingest report; comments, templates and aria-hidden boilerplate are not text a
+    # reader was kept from seeing.
+    uncounted = "<!--" in fragment or fragment.startswith("<template") or "aria-hidden" in fragment
+    assert doc.hidden_chars == (0 if uncounted else fragment.count("SKJULT") * len("SKJULT"))
 
 
 VISIBLE_CASES = [
