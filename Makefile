@@ -62,9 +62,11 @@ bench: install-test chromium
 	$(BIN)/python -m evals.bench_retrieval
 	$(BIN)/python -m evals.bench_ingest
 	$(BIN)/python -m evals.bench_search
-	$(BIN)/python -m evals.bench_reader --split test
+	$(BIN)/python -m evals.bench_reader --split test --scorer trained,off
+	$(BIN)/python -m evals.bench_scorer
 	$(BIN)/python -m evals.bench_answer
 	$(BIN)/python -m evals.bench_lix
+	$(BIN)/python -m evals.bench_summary
 	$(BIN)/python -m evals.bench_deploy
 
 clean:

@@ -23,12 +23,16 @@ from assistant.core.settings import Settings, get_settings
 from assistant.index.cache import CachingEmbedder
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.keyword import KeywordIndex
+from assistant.index.scorer import SHIPPED, SentenceScorer
 from assistant.index.store import ChunkStore, EmbedderMismatch
 from assistant.llm.base import ChatModel, LLMUnavailable
 from assistant.llm.llamacpp import make_llamacpp
 from assistant.llm.ollama import make_ollama
 from assistant.llm.translate import Translator, find_translator
-from assistant.services.catalog import Catalog, build_catalog
+from assistant.services.catalog import Catalog, DocumentInfo, build_catalog
+from assistant.services.goals import GoalStatus, goal_overview
+from assistant.services.kommunestatus import Mention, find_mentions, not_ingested
+from assistant.services.resident_summary import ResidentSummary, summarize_for_residents
 from ingest.pipeline import Ingester
 
 log = logging.getLogger(__name__)
@@ -101,8 +105,15 @@ class App:
         """Return the support scorer with the calibrated weights and the corpus IDF of the keyword index."""
         s = self.settings
         weights = SupportWeights(s.support_lexical_weight, s.support_semantic_weight, s.support_cue_weight,
-                                 s.support_threshold, s.support_embed_top)
-        return SupportScorer(weights, self.sentence_embedder, self.keyword.idf)
+                                 s.support_threshold, s.support_embed_top, s.scorer_shortlist)
+        return SupportScorer(weights, self.sentence_embedder, self.keyword.idf, self.sentence_scorer)
+
+    @cached_property
+    def sentence_scorer(self) -> SentenceScorer | None:
+        """Return the trained answer-sentence scorer (its model file built on first use), or None when it is off."""
+        if self.settings.sentence_scorer == "off":
+            return None
+        return SentenceScorer(self.settings.scorer_weights or SHIPPED, cache_dir=self.settings.models_dir())
 
     def ingester(self, reindex: bool = False) -> Ingester:
         """Return the ingester over this app's store; with `reindex`, a store of another embedder is dropped first."""
@@ -150,7 +161,7 @@ class App:
             order = ["ollama", "llamacpp", "extractive"] if choice == "auto" else [choice]
             for name in order:
                 if name == "extractive":
-                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=self.settings.support_threshold,
+                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=self.answer_floor(),
                                                      plain_margin=self.settings.plain_margin)
                     break
                 try:
@@ -168,6 +179,11 @@ class App:
                 raise LLMUnavailable("no answer backend available")
             self._backends[choice] = (found, notes)
             return found, notes
+
+    def answer_floor(self) -> float:
+        """Return the least answer score of a second quoted sentence: the gate of Norwegian questions."""
+        s = self.settings
+        return s.answer_threshold if self.sentence_scorer is not None else s.support_threshold
 
     def quote(self, question: str, passages: Sequence[Chunk]) -> str:
         """Return the extractive reader's quote for the question from any passages (the naive baseline's quoting)."""
@@ -197,6 +213,20 @@ class App:
         translator = self.translator() if backend.generative else None
         return Assistant(self.settings, searcher, backend, self.scorer, notes, translator, gated=gated,
                          quoter=self.backend("extractive")[0])
+
+    def kommune_facts(self, kommune: str) -> tuple[list[DocumentInfo], list[Mention], list[GoalStatus]]:
+        """Return what Kommunestatus knows of a kommune: its documents, reports named but not ingested, its goals."""
+        catalog = self.catalog()
+        documents = catalog.about(kommune)
+        missing = not_ingested(kommune, find_mentions(self.store.iter_records()), catalog)
+        goals = goal_overview(self.store, self.embedder, kommune) if documents else []
+        return documents, missing, goals
+
+    def resident_summary(self, kommune: str, llm: str | None = None) -> ResidentSummary:
+        """Return the residents' summary of a kommune: plain sentences, then quotes (made plainer by a model, if any)."""
+        reader, _ = self.backend(llm)
+        documents, missing, goals = self.kommune_facts(kommune)
+        return summarize_for_residents(kommune, documents, missing, goals, self.quoting(), reader.chat)
 
     def quoting(self, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:
         """Return the assistant over the same retriever that answers by quoting (the fallback when a model fails)."""

@@ -1,13 +1,15 @@
 """Reading alone: NorQuAD questions answered from their gold passage, no retrieval.
 
-`python -m evals.bench_reader --split validation|test [--llm extractive,llamacpp] [--limit N]`
+`python -m evals.bench_reader --split validation|test [--llm extractive,llamacpp] [--limit N] [--scorer trained,off]`
 
 Each question goes through the product's own answer stages (gate, read, verify; `App.assistant_over`)
 with a searcher that returns just the question's gold context, so only reading is measured. The
 support score's corpus IDF comes from a keyword index over every NorQuAD context (both splits), as the
 product's comes from its corpus. Printed per reader: exact match, token F1 and answer containment of
 the answer shown (citation markers removed), the share refused, where the gold answer stood among the
-evidence sentences (best one, the reader's six), and seconds per answer.
+evidence sentences (best one, best two, the reader's six), and seconds per answer. `--scorer trained,off`
+runs the trained answer-sentence scorer and, as the baseline of the same run, the word-and-e5 score
+with the hand-written answer-type cues it replaced.
 
 The answer shown is one or two whole sentences (the product's design), while NorQuAD's golds are short
 spans, so exact match and F1 are low by construction for a sentence; containment says whether the
@@ -25,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.readers import quote_text
 from assistant.app import App
 from assistant.core.models import Chunk
 from assistant.core.settings import get_settings
@@ -63,7 +66,8 @@ def run_reader(app: App, llm: str, items: list, contexts: dict[str, str]) -> dic
         started = time.perf_counter()
         answer = bot.ask(item.question)
         seconds = time.perf_counter() - started
-        evidence = [e.text for e in answer.evidence]
+        # where the gold stands in the product's ranking of the passage's sentences, whatever the gate says
+        evidence = [quote_text(e) for e in bot.evidence_for(item.question, [searcher.passage])]
         rows.append({
             "em": exact_match(answer.text, item.answers, answer.refused),
             "f1": token_f1(answer.text, item.answers, answer.refused),
@@ -71,11 +75,13 @@ def run_reader(app: App, llm: str, items: list, contexts: dict[str, str]) -> dic
             "refused": answer.refused,
             "fallback": bool(answer.notes),  # the model declined, failed or was not backed: quoted
             "best": answer_contains(evidence[0], item.answers) if evidence else 0.0,
-            "top": answer_contains(" ".join(evidence), item.answers) if evidence else 0.0,
+            "best2": answer_contains(" ".join(evidence[:2]), item.answers) if evidence else 0.0,
+            "top": answer_contains(" ".join(evidence[: app.settings.reader_sentences]), item.answers) if evidence else 0.0,
             "seconds": seconds,
             "first": answer.timings.get("first_token", seconds),
         })
-    return {"name": bot.backend.name, "rows": rows}
+    scorer = "trained scorer" if app.sentence_scorer is not None else "word-and-e5 score with cues"
+    return {"name": f"{bot.backend.name} ({scorer})", "rows": rows}
 
 
 def report(result: dict[str, Any], split: str) -> None:
@@ -92,7 +98,8 @@ def report(result: dict[str, Any], split: str) -> None:
     print(f"  refused {mean('refused'):.3f}   quoted in place of the model {mean('fallback'):.3f}")
     if answered:
         print(f"  containment when answered {statistics.mean(r['contains'] for r in answered):.3f}")
-    print(f"  gold in the best evidence sentence {mean('best'):.3f}   in the reader's sentences {mean('top'):.3f}")
+    print(f"  gold in the best evidence sentence {mean('best'):.3f}   in the best two {mean('best2'):.3f}   "
+          f"in the reader's sentences {mean('top'):.3f}")
     seconds = [r["seconds"] for r in rows]
     first = [r["first"] for r in rows]
     print(f"  seconds per answer p50 {percentile(seconds, 50) or 0:.2f}  p95 {percentile(seconds, 95) or 0:.2f}   "
@@ -105,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=SPLITS, default="validation", help="tune on validation, report test")
     parser.add_argument("--llm", default="extractive,llamacpp", help="comma-separated readers: extractive, llamacpp, ollama")
     parser.add_argument("--limit", type=int, default=0, help="first N questions for a generative reader (0: all)")
+    parser.add_argument("--scorer", default="trained", help="comma-separated: trained (the product's), off (baseline)")
     args = parser.parse_args(argv)
 
     docs = [d for split in SPLITS for d in load_split(split)[0]]
@@ -116,15 +124,17 @@ def main(argv: list[str] | None = None) -> int:
         overrides = {"data_dir": Path(tmp), "chroma_host": ""}
         if model.exists():
             overrides["llamacpp_model"] = str(model)  # assembled models live in the real data dir
-        app = App(base.model_copy(update=overrides))
-        app.keyword.build(((d.source, d.pages[0].text, {"source": d.source}) for d in docs), generation=0)
-        print(f"corpus IDF over {len(docs)} NorQuAD contexts; reader sees {app.settings.reader_sentences} sentences")
-        for llm in args.llm.split(","):
-            chosen = items if llm == "extractive" or not args.limit else items[: args.limit]
-            try:
-                report(run_reader(app, llm, chosen, contexts), args.split)
-            except LLMUnavailable as exc:
-                print(f"\n{llm}: not available ({exc})")
+        first = App(base.model_copy(update=overrides))
+        first.keyword.build(((d.source, d.pages[0].text, {"source": d.source}) for d in docs), generation=0)
+        print(f"corpus IDF over {len(docs)} NorQuAD contexts; reader sees {first.settings.reader_sentences} sentences")
+        for scorer in args.scorer.split(","):
+            app = first.with_settings(sentence_scorer=scorer)
+            for llm in args.llm.split(","):
+                chosen = items if llm == "extractive" or not args.limit else items[: args.limit]
+                try:
+                    report(run_reader(app, llm, chosen, contexts), args.split)
+                except LLMUnavailable as exc:
+                    print(f"\n{llm}: not available ({exc})")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -13,6 +14,8 @@ from ui import render, services, widgets
 from ui.background import BackgroundIngester
 from ui.feedback import append_feedback, feedback_record
 from ui.upload import ALLOWED, start_upload_job
+
+RECENT_SECONDS = 15 * 60  # a session opened this soon after the app's own upload job ended is still told of it
 
 
 def sidebar_filters(catalog: Any) -> dict[str, Any]:
@@ -72,6 +75,38 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
             upload_progress()
         for ok, message in st.session_state.get("upload_outcomes", []):
             (st.success if ok else st.error)(render.md(message))
+
+
+def sidebar_resumed(settings: Any) -> None:
+    """Say what the app does with uploads a crash left waiting: it ingests them on start, in the background."""
+    if services.resume_job(settings) is None:
+        return
+    with st.sidebar:
+        resume_progress()
+    outcomes = st.session_state.get("resume_outcomes")
+    if outcomes:
+        st.sidebar.info("Opplastinger som ble liggende igjen da appen stoppet:")
+        for ok, message in outcomes:
+            (st.sidebar.success if ok else st.sidebar.error)(render.md(message))
+
+
+@st.fragment(run_every=1.0)
+def resume_progress() -> None:
+    """Show the progress of the app's job for waiting uploads; when it is done, keep its outcomes and refresh."""
+    job = services.resume_job()
+    if job is None or "resume_outcomes" in st.session_state:
+        return
+    if not job.finished:
+        st.session_state["resume_seen"] = True
+        if job.intro:
+            st.info(render.md(job.intro))
+        st.progress(job.share, text=job.text)
+        return
+    seen = st.session_state.get("resume_seen", False)
+    recent = job.ended is not None and time.monotonic() - job.ended < RECENT_SECONDS
+    st.session_state["resume_outcomes"] = [(o.ok, o.message) for o in job.outcomes] if seen or recent else []
+    if seen:
+        st.rerun()  # the whole page: the catalog and filters now hold the documents
 
 
 @st.fragment(run_every=1.0)
@@ -156,6 +191,8 @@ def ask(question: str, assistant: Any, catalog: Any, filters: dict[str, Any], tu
 
         with services.lock(), text.container():  # a model that fails mid-answer: the stages quote instead
             st.write_stream(pieces(assistant))
+    if "answer" not in result:  # the store failed mid-search: services.store_errors shows what to do
+        return
     turns.append({"id": uuid.uuid4().hex[:12], "question": question, "answer": result["answer"]})
     st.rerun()
 
@@ -168,6 +205,7 @@ def main() -> None:
     st.caption("Spør om kommunenes bærekraftsarbeid. Svarene bygger bare på dokumentene, med kilder og sidetall.")
     filters = sidebar_filters(catalog)
     sidebar_status(catalog, assistant)
+    sidebar_resumed(s)
     sidebar_upload(s, assistant)
     if not catalog.documents:
         st.warning("Dokumentlageret er tomt. Kjør `assistant ingest`, eller legg til dokumenter i sidepanelet.")
@@ -176,7 +214,8 @@ def main() -> None:
         show_turn(turn, catalog)
     question = st.chat_input("Still et spørsmål om dokumentene")
     if question and question.strip():
-        ask(question.strip(), assistant, catalog, filters, turns)
+        with services.store_errors():  # a store damaged while the app runs: what to do, not a traceback
+            ask(question.strip(), assistant, catalog, filters, turns)
 
 
 main()

@@ -1,8 +1,14 @@
-"""The app's shared, cached resources: settings, the assistant (built once per process), catalog and mentions."""
+"""The app's shared, cached resources: settings, the assistant (built once per process), catalog and mentions.
+
+Also the job that, once per process, ingests the uploads a crash left waiting in the upload folder.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -11,15 +17,21 @@ from assistant.answering.pipeline import Assistant
 from assistant.app import App
 from assistant.core.settings import Settings, get_settings
 from assistant.index.embed import EmbedderUnavailable
-from assistant.index.store import EmbedderMismatch, StoreError
+from assistant.index.store import EmbedderMismatch, StoreDamaged, StoreError
 from assistant.llm.base import LLMUnavailable
 from assistant.services.kommunestatus import find_mentions
+from assistant.services.uploads import unfinished_checks, waiting_uploads
+from ui import render
+from ui.background import BackgroundIngester
+from ui.upload import UploadJob, start_resume_job
 
 if TYPE_CHECKING:
     from assistant.answering.pipeline import Assistant
     from assistant.core.settings import Settings
     from assistant.services.catalog import Catalog
     from assistant.services.kommunestatus import Mention
+
+log = logging.getLogger(__name__)
 
 
 class AppError(RuntimeError):
@@ -43,6 +55,8 @@ def _app(key: str) -> App:
         application.assistant()
     except EmbedderMismatch as exc:
         raise AppError(f"Dokumentlageret ble bygd med en annen embedder. Kjør `assistant ingest --reindex`. ({exc})") from exc
+    except StoreDamaged as exc:  # the same words as the command line; file names in it are shown as written
+        raise AppError(render.md(str(exc))) from exc
     except StoreError as exc:
         raise AppError(f"Får ikke åpnet dokumentlageret: {exc}") from exc
     except EmbedderUnavailable as exc:
@@ -99,14 +113,47 @@ def mentions(s: Settings | None = None) -> dict[str, list[Mention]]:
 
 
 def page_setup() -> tuple[Settings, Assistant, Catalog]:
-    """Return settings, assistant and catalog for a page, or show what to do and stop the page's run."""
+    """Return settings, assistant and catalog for a page, or show what to do and stop the page's run.
+
+    The first page run of the process also starts ingesting the uploads a crash left waiting (`resume_job`).
+    """
     s = settings()
     try:
-        return s, assistant(s), catalog(s)
-    except AppError as exc:
-        st.error(str(exc), icon="⚠️")
+        bot, found = assistant(s), catalog(s)
+        resume_job(s)
+    except (AppError, StoreError) as exc:
+        st.error(str(exc) if isinstance(exc, AppError) else render.md(str(exc)), icon="⚠️")
         st.stop()
         raise  # st.stop() ends the run; this line only tells type checkers so
+    return s, bot, found
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Show a store that fails while a page runs (damaged, server gone) as what to do, never as a traceback."""
+    try:
+        yield
+    except StoreError as exc:
+        st.error(render.md(str(exc)), icon="⚠️")
+
+
+@st.cache_resource(show_spinner=False)
+def _resume(key: str) -> UploadJob | None:
+    s = Settings.model_validate_json(key)
+    try:
+        waiting = waiting_uploads(s, _app(key).store.source_states())
+        leftovers = unfinished_checks(s)
+    except OSError:  # an upload folder that cannot be read: the page works on, `assistant status` tells more
+        log.exception("cannot look for uploads waiting in %s", s.uploads_dir())
+        return None
+    if not waiting and not leftovers:
+        return None
+    return start_resume_job(waiting, leftovers, BackgroundIngester(s), ingest_lock())
+
+
+def resume_job(s: Settings | None = None) -> UploadJob | None:
+    """Return the job ingesting the uploads a crash left waiting, started on the process's first call; None if none."""
+    return _resume(_key(s or settings()))
 
 
 def quoting(bot: Assistant) -> Assistant:

@@ -121,6 +121,12 @@ def main() -> None:
     """Render the Kommunestatus page."""
     widgets.style()
     s, assistant, catalog = services.page_setup()
+    with services.store_errors():  # a store damaged while the app runs: what to do, not a traceback
+        page(s, assistant, catalog)
+
+
+def page(s: Any, assistant: Any, catalog: Any) -> None:
+    """Render the page's content: the kommune chosen, its documents, summary, questions and goals."""
     mentions = services.mentions(s)
     st.title("Kommunestatus", anchor=False)
     st.write("Hvordan går det med bærekraftsarbeidet i kommunen din? Velg kommune, så ser du hva dokumentene sier.")

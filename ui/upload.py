@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.services.uploads import CHECK_FOLDER, UPLOAD_FOLDER, Waiting
 from ingest.load import LoadError, load_document
 from ingest.pipeline import prepare
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALLOWED = (".pdf", ".txt", ".md", ".html", ".htm")
-FOLDER = "opplastet"  # uploads are ingested from data_dir/uploads, so their sources read "opplastet/<file>"
+FOLDER = UPLOAD_FOLDER  # uploads are ingested from data_dir/uploads, so their sources read "opplastet/<file>"
 
 
 class UploadRejected(ValueError):
@@ -97,7 +98,7 @@ def add_uploads(
     nothing already ingested is touched.
     """
     root = ingester.settings.uploads_dir()
-    incoming = root / ".incoming"  # discover() skips dot-folders
+    incoming = root / CHECK_FOLDER  # discover() skips dot-folders
     incoming.mkdir(parents=True, exist_ok=True)
     outcomes: list[UploadOutcome] = []
     accepted: dict[str, str] = {}
@@ -127,7 +128,13 @@ def add_uploads(
     on_progress(0.3, f"Leser inn {len(accepted)} fil{'er' if len(accepted) > 1 else ''} …")  # shown while it runs
     report = ingester.ingest([root], progress=False, on_file=progressed)
     on_progress(1.0, "Ferdig")
+    return outcomes + outcomes_of(accepted, report), report
+
+
+def outcomes_of(accepted: dict[str, str], report: IngestReport) -> list[UploadOutcome]:
+    """Return what the ingest run did with each accepted file (source -> name); never "done" for one it did not see."""
     skipped = dict(report.skipped)
+    outcomes = []
     for source, name in accepted.items():
         if source in skipped:
             outcomes.append(UploadOutcome(name, False, f"{name}: {skipped[source]}"))
@@ -137,9 +144,38 @@ def add_uploads(
         elif source in report.unchanged:
             outcomes.append(UploadOutcome(name, True, f"{name} var allerede lagt inn uendret."))
         else:  # never claim a file is in when the run did not see it
-            outcomes.append(UploadOutcome(name, False, f"{name} ble lagret, men ikke lagt inn. Prøv igjen, "
-                                                       "eller kjør `assistant ingest` med mappen data/uploads."))
-    return outcomes, report
+            outcomes.append(UploadOutcome(name, False, f"{name} ble lagret, men ikke lagt inn. Den ligger i "
+                                                       "opplastingsmappen og legges inn neste gang appen starter, "
+                                                       "eller med `assistant ingest`."))
+    return outcomes
+
+
+def resume_uploads(
+    waiting: list[Waiting],
+    leftovers: list[Path],
+    ingester: Ingester | BackgroundIngester,
+    on_progress: Callable[[float, str], None] = lambda *_: None,
+) -> list[UploadOutcome]:
+    """Return what became of the uploads a crash left behind: the waiting ones ingested, unchecked leftovers removed.
+
+    A waiting file was accepted and saved but not (fully) ingested; the upload folder is ingested as an
+    upload does. A leftover was still being checked, so it was never accepted: it is removed and named.
+    """
+    outcomes = []
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+        outcomes.append(UploadOutcome(path.name, False, f"{path.name} ble ikke ferdig sjekket før appen stoppet, "
+                                                        "og er ikke lagret. Last den opp igjen."))
+    if not waiting:
+        return outcomes
+
+    def progressed(done: int, total: int, source: str) -> None:
+        on_progress(0.05 + 0.9 * done / max(total, 1), f"Leser inn {source} ({done}/{total}) …")
+
+    on_progress(0.05, f"Leser inn {len(waiting)} fil{'er' if len(waiting) > 1 else ''} …")
+    report = ingester.ingest([ingester.settings.uploads_dir()], progress=False, on_file=progressed)
+    on_progress(1.0, "Ferdig")
+    return outcomes + outcomes_of({w.source: w.name for w in waiting}, report)
 
 
 @dataclass
@@ -153,6 +189,8 @@ class UploadJob:
     finished: bool = False
     started: float = field(default_factory=time.monotonic)
     thread: threading.Thread | None = None
+    intro: str = ""  # what the job is doing, for a job the app started itself
+    ended: float | None = None  # time.monotonic() when it finished
 
     def progress(self, share: float, text: str) -> None:
         """Record how far the job has come (called from the job's thread)."""
@@ -170,11 +208,29 @@ def start_upload_job(
     A failure is reported on the job, never as a success, and changes nothing already ingested.
     """
     job = UploadJob([safe_name(name) for name, _ in files])
+    return _run(job, lambda: add_uploads(files, ingester, job.progress)[0], ingest_lock)
+
+
+def start_resume_job(
+    waiting: list[Waiting], leftovers: list[Path], ingester: Ingester | BackgroundIngester,
+    ingest_lock: AbstractContextManager,
+) -> UploadJob:
+    """Return a started job that ingests the uploads a crash left waiting (see `resume_uploads`), as an upload job."""
+    names = [w.name for w in waiting]
+    intro = (f"Fant {len(names)} opplastet{'e' if len(names) > 1 else ''} fil{'er' if len(names) > 1 else ''} som "
+             f"ikke ble lagt inn før appen stoppet: {', '.join(names)}. Legger {'dem' if len(names) > 1 else 'den'} "
+             "inn nå." if names else "")
+    job = UploadJob(names, intro=intro)
+    return _run(job, lambda: resume_uploads(waiting, leftovers, ingester, job.progress), ingest_lock)
+
+
+def _run(job: UploadJob, work: Callable[[], list[UploadOutcome]], ingest_lock: AbstractContextManager) -> UploadJob:
+    """Start the job's work in a thread of its own under the ingest lock; a failure is reported on the job."""
 
     def run() -> None:
         try:
             with ingest_lock:
-                job.outcomes, _ = add_uploads(files, ingester, job.progress)
+                job.outcomes = work()
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of a traceback
             log.exception("upload ingestion failed")
             done = {o.name for o in job.outcomes}
@@ -184,6 +240,7 @@ def start_upload_job(
                 for name in job.names if name not in done
             ]
         finally:
+            job.ended = time.monotonic()
             job.finished = True
 
     job.thread = threading.Thread(target=run, name="upload-ingest", daemon=True)

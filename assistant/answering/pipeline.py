@@ -26,6 +26,7 @@ from assistant.answering.rewrite import rule_rewrite
 from assistant.answering.support import SupportScorer, answers
 from assistant.core.language import detect_language
 from assistant.core.models import Answer, Chunk, Citation, Evidence
+from assistant.core.text import strip_markers
 from assistant.core.settings import Settings
 from assistant.llm.base import LLMUnavailable, Message
 from assistant.llm.translate import (
@@ -48,6 +49,11 @@ FAILED_NOTE = {
     "en": "The language model failed ({error}); the answer is the document sentences that answer best.",
 }
 _BRACKETED = re.compile(r"\[(\d{1,3})\]")
+
+
+def sameness(text: str) -> str:
+    """Return the text as compared for repeats: citation marks, case, spacing and end punctuation left out."""
+    return " ".join(strip_markers(text).casefold().split()).rstrip(".!?… ")
 
 
 def plain(text: str) -> str:
@@ -77,7 +83,7 @@ class Assistant:
         self.translator = translator  # bokmål<->nynorsk, so an LLM asked in nynorsk can work in bokmål
         self.gated = gated  # False (benchmark baselines): the reader is asked whatever the evidence
         # what stands in when a model fails or says nothing the documents confirm: the extractive reader's quote
-        self.quoter = quoter or ExtractiveReader(min_support=settings.support_threshold)
+        self.quoter = quoter or ExtractiveReader(min_support=self.threshold("nb", True))
 
     @property
     def backend(self) -> Reader:
@@ -92,7 +98,22 @@ class Assistant:
         """Return the gate's support threshold for a question in this language (none when not gated)."""
         if not (self.gated if gate is None else gate):
             return float("-inf")
+        if self.scorer.learned is None:  # the cheap support is the answer score
+            return self.claim_threshold(language)
+        return self.settings.answer_threshold_en if language == "en" else self.settings.answer_threshold
+
+    def claim_threshold(self, language: str) -> float:
+        """Return the least word-and-e5 support of the sentence that backs a model's claim in this language."""
         return self.settings.support_threshold_en if language == "en" else self.settings.support_threshold
+
+    def answers_question(self, backing: Evidence, best: Evidence) -> bool:
+        """Return True when the claim's sentence answers the question about as well as the best one (trained score).
+
+        A claim may hold a figure its sentence holds while the question asks about something else
+        ("370 ville delta" does not say how many were picked): only a sentence the trained scorer
+        ranks within `claim_margin` of the best backs an answer.
+        """
+        return self.scorer.learned is None or backing.support >= best.support - self.settings.claim_margin
 
     def stream(
         self,
@@ -164,12 +185,15 @@ class Assistant:
                 ok, backing = True, top[claim.ids[0] - 1]
             else:
                 named = [top[i - 1] for i in claim.ids if 1 <= i <= len(top)]
-                ok, backing, _ = self.scorer.backs(claim.text, named, self.threshold(model_language, True))
+                ok, backing, _ = self.scorer.backs(claim.text, named, self.claim_threshold(model_language))
+                ok = ok and backing is not None and self.answers_question(backing, top[0])
                 # the first sentence shown must answer: say something the question does not, of the kind it asks for
                 ok = ok and (bool(shown) or answers(asked, claim.text))
             if not ok or backing is None:
                 unsupported.append(claim.text)
                 continue
+            if backing in cited or sameness(claim.text) in {sameness(p) for p in shown}:
+                continue  # a repeat (a looping model): nothing is shown twice, no source backs two sentences
             piece = show(claim, backing)
             if pivot:
                 try:

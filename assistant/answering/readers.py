@@ -106,7 +106,11 @@ class ExtractiveReader:
             floor = max(self.min_support, pool[0].support - self.plain_margin)
             near = [e for e in pool if e.support >= floor] or pool[:1]
             pool = sorted(near, key=lambda e: lix(quote_text(e)))
-        chosen = [e for i, e in enumerate(pool[: self.max_sentences]) if i == 0 or e.support >= self.min_support]
+        distinct: list[Evidence] = []
+        for e in pool:  # a list quoted whole stands for its lines: never quote both, nor one sentence twice
+            if not any(same_words(e, c) for c in distinct):
+                distinct.append(e)
+        chosen = [e for i, e in enumerate(distinct[: self.max_sentences]) if i == 0 or e.support >= self.min_support]
         first = chosen[0].chunk.id if chosen else ""
         chosen.sort(key=lambda e: (e.chunk.id != first, e.position if e.chunk.id == first else 0))
         claims = [Claim(quote_text(e), [e.id], quoted=True) for e in chosen]
@@ -114,10 +118,16 @@ class ExtractiveReader:
         return Reading(claims, declined=not claims)
 
 
+def same_words(a: Evidence, b: Evidence) -> bool:
+    """Return True when one of two evidence sentences of a passage holds the other (a list and its line)."""
+    x, y = a.text.casefold().rstrip("."), b.text.casefold().rstrip(".")
+    return a.chunk.id == b.chunk.id and (x in y or y in x)
+
+
 def quote_text(evidence: Evidence) -> str:
-    """Return the sentence as quoted in an answer: a short label line keeps its lead-in, and ends as a sentence."""
+    """Return the sentence as quoted in an answer: a short label line or a list keeps its lead-in, ends as a sentence."""
     text = evidence.text
-    if evidence.context and len(text.split()) <= 6 and evidence.context.endswith(":"):
+    if evidence.context and (evidence.items or len(text.split()) <= 6) and evidence.context.endswith(":"):
         text = f"{evidence.context} {text}"
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 

@@ -1,25 +1,32 @@
-"""One support score: how well a sentence of the documents backs a question or a claim.
+"""One support score: how well a sentence of the documents answers a question or backs a claim.
 
-    support(query, sentence) = lexical_weight * overlap + semantic_weight * cosine + cue_weight * cue
+For a question the score is the trained answer-sentence scorer's logit (`assistant/index/scorer.py`:
+a cross-encoder fine-tuned from multilingual-e5-small on NorQuAD, reading question and sentence
+together). It runs on a shortlist: the `shortlist` sentences with the best cheap support
+
+    cheap(query, sentence) = lexical_weight * overlap + semantic_weight * cosine
 
 - overlap: the share of the query's content words (stemmed; Norwegian and English stop words from
   bm25s's lists left out) that the sentence holds, each word weighted by its IDF in the corpus (the
   keyword index's document frequencies). A word found only around the sentence (its lead-in or
-  heading, or the sentence before it: answers often follow the sentence that names the topic)
-  counts half.
+  heading, or the sentence before it) counts half.
 - cosine: e5 similarity of query and sentence, a short sentence read with its lead-in (embedded
   only for the `embed_top` sentences with the best overlap, three times as many when the query
   shares almost no word with them, as an English question; cached; the others get none).
-- cue: for a question, +1 when the sentence holds what the question word asks for (hvem -> a name
-  or body, hvor mange -> a number, når -> a date or year, hvor -> a place, adresse -> an address,
-  telefon -> a number to call ...), -1 when it does not, 0 when the question asks for no particular
-  kind; for a claim, -1 when it names a number or a name that the sentence lacks, else 0. A claim's
-  -1 is a veto: a sentence that lacks a fact the claim states never backs it, however alike they read
-  ("Sekretariatet har 11 personer" against "... ti personer").
 
-The weights and the one threshold are calibrated on the dev set by `python -m evals.calibrate_support`
-and live in Settings. The same score chooses the evidence, gates the answer, verifies each claim of
-an LLM's answer against the sentences it cites, and picks the sentence shown as the quote.
+Sentences off the shortlist rank below it, in cheap order. Without a trained scorer (tests of the
+logic around it), the cheap support is the score.
+
+For a claim (verification of a model's sentence) the cheap support is the score, and a claim that
+names a number or a name the sentence lacks is vetoed: a sentence that lacks a fact the claim states
+never backs it, however alike they read ("Sekretariatet har 11 personer" against "... ti personer").
+Whether the sentence states what the question asks (the relation, not only the figure) is the trained
+score's part: the pipeline takes a claim's sentence only when its answer score is within a calibrated
+margin of the best sentence's.
+
+The weights, thresholds and margins are calibrated by `python -m evals.calibrate_support` and live in
+Settings. The same scorer chooses the evidence, gates the answer, verifies each claim of an LLM's
+answer and picks the sentence shown as the quote.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -35,6 +42,7 @@ import numpy as np
 from assistant.core.models import Evidence
 from assistant.core.text import stem_tokens
 from assistant.index.embed import Embedder
+from assistant.index.scorer import SentenceScorer
 
 # --- what a question asks for -------------------------------------------------------------------
 
@@ -174,6 +182,7 @@ class SupportWeights:
     cue: float = 0.2
     threshold: float = 1.0
     embed_top: int = 10
+    shortlist: int = 16  # sentences per question the trained scorer reads
 
 
 WEAK_OVERLAP = 0.3  # below this best overlap the words say little (an English question): embed more sentences
@@ -200,10 +209,12 @@ class SupportScorer:
         weights: SupportWeights,
         embedder: Embedder | None = None,
         idf: Callable[[Sequence[str]], dict[str, float]] | None = None,
+        learned: SentenceScorer | None = None,
     ) -> None:
         self.weights = weights
         self.embedder = embedder
         self.idf = idf  # corpus IDF of stemmed words (the keyword index's); local IDF when None
+        self.learned = learned  # the trained answer-sentence scorer; None: the cheap support alone
 
     def overlap(self, query: str, evidence: Sequence[Evidence]) -> list[float]:
         """Return the IDF-weighted share of the query's content words each sentence holds (lead-in words at half)."""
@@ -244,7 +255,10 @@ class SupportScorer:
         order = sorted(range(len(evidence)), key=lambda i: (-lexical[i], i))  # rank, then reading order
         weak = max(lexical, default=0.0) < WEAK_OVERLAP
         semantic = self.cosine(query, evidence, order, kind, weak)
-        cues = [cue(query, e, kind) for e in evidence]
+        if kind == "question" and self.learned is not None:
+            cues = [0.0] * len(evidence)  # what a question asks for is the trained scorer's to read
+        else:
+            cues = [cue(query, e, kind) for e in evidence]
         return np.array([lexical, semantic, cues], dtype=np.float64).T.reshape(len(evidence), 3)
 
     def combine(self, features: np.ndarray) -> np.ndarray:
@@ -258,13 +272,25 @@ class SupportScorer:
         scores = self.combine(features)
         if kind == "claim" and len(features):
             scores = np.where(features[:, 2] < 0, -np.inf, scores)
+        elif self.learned is not None and len(features):
+            scores = self.answer_scores(query, evidence, scores)
         return [float(s) for s in scores]
+
+    def answer_scores(self, question: str, evidence: Sequence[Evidence], cheap: np.ndarray) -> np.ndarray:
+        """Return the trained scorer's logits for the `shortlist` best sentences by cheap support; the rest below."""
+        order = np.argsort(-cheap, kind="stable")[: max(1, self.weights.shortlist)]
+        chosen = [evidence[i] for i in order]
+        logits = self.learned.scores(question, [e.text for e in chosen], [e.context for e in chosen])  # type: ignore[union-attr]
+        floor = min(logits) - 10.0
+        out = floor + 1e-3 * (cheap - cheap.max())  # off the shortlist: below it, in cheap order
+        out[order] = logits
+        return out
 
     def rank(self, question: str, evidence: Sequence[Evidence]) -> list[Evidence]:
         """Return the evidence with its support for the question, best first (reading order breaks ties)."""
         scores = self.score(question, evidence)
         ranked = sorted(zip(scores, evidence), key=lambda pair: -pair[0])
-        return [Evidence(e.id, e.text, e.chunk, e.position, e.context, s, e.before) for s, e in ranked]
+        return [replace(e, support=s) for s, e in ranked]
 
     def backs(
         self, claim: str, evidence: Sequence[Evidence], threshold: float | None = None

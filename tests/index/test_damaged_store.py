@@ -1,0 +1,235 @@
+"""A damaged store says what happened and what to do, and `ingest --reindex` rebuilds it from the files.
+
+Real Chroma stores, damaged on disk as a crash, a full disk or a careless hand would: `chroma.sqlite3`
+cut short or overwritten, a database of another Chroma version (migration table changed), and the files
+of a vector index that Chroma has written to disk (over 1000 passages) garbled, cut short or removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.app import App
+from assistant.cli.main import app as cli
+from assistant.core.settings import Settings, get_settings
+from assistant.index.damage import damage_of, hnsw_problem, segment_problem
+from assistant.index.store import StoreDamaged
+from tests.conftest import ROOT
+from tests.damaged import (
+    DOCS,
+    QUESTION,
+    SEGMENT,
+    SQLITE,
+    build_big,
+    closed,
+    id_map_gone,
+    ingest_small,
+    segment,
+    truncate_sqlite,
+)
+
+runner = CliRunner()
+
+
+def _point_cli(monkeypatch, settings: Settings) -> None:
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("ASSISTANT_LLM", "extractive")
+
+
+@pytest.fixture
+def small(settings, e5, monkeypatch) -> Settings:
+    """Return the settings of a store ingested from three real files; the CLI is pointed at it."""
+    _point_cli(monkeypatch, settings)
+    return ingest_small(settings, e5)
+
+
+@pytest.fixture
+def big(settings, e5, monkeypatch) -> Settings:
+    """Return the settings of a store of 1100 passages whose vector index is on disk; the CLI is pointed at it."""
+    _point_cli(monkeypatch, settings)
+    build_big(settings, e5)
+    assert segment_problem(settings, e5.dim) == ""  # the healthy index is not taken for damage
+    return settings
+
+
+COMMANDS = {
+    "status": ["status"],
+    "search": ["search", QUESTION, "--mode", "vector", "--json"],
+    "ask": ["ask", QUESTION, "--llm", "extractive", "--json"],
+    "ingest": ["ingest", "--no-progress"],
+}
+
+
+def _damaged(result, settings: Settings) -> str:
+    """Assert the command named the damaged store, what to run, and ended with status 2 without a traceback."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # typer.Exit, not an error escaping
+    assert "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert f"Dokumentlagereti{settings.store_dir()}erskadet" in _flat(text)
+    assert "`assistant ingest --reindex`" in text
+    return text
+
+
+def _flat(text: str) -> str:
+    """Return the text without whitespace (the terminal breaks long paths where it likes)."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("damage", SQLITE)
+def test_a_damaged_database_is_named_by_every_command(small, damage, command):
+    SQLITE[damage](small)
+    text = _damaged(runner.invoke(cli, COMMANDS[command]), small)
+    meaning = "annen Chroma-versjon" if damage.startswith("other-version") else "chroma.sqlite3 er ødelagt"
+    assert meaning in text
+
+
+CHILD = """
+import json, sys
+from typer.testing import CliRunner
+from assistant.cli.main import app
+out = {}
+for name, args in json.loads(sys.argv[1]).items():
+    result = CliRunner().invoke(app, args)
+    out[name] = [result.exit_code, result.output, type(result.exception).__name__]
+print(json.dumps(out))
+"""
+
+
+def _in_a_child(settings: Settings, commands: dict[str, list[str]]) -> dict[str, SimpleNamespace]:
+    """Return each command's result (exit_code, output, exception) as run by the CLI in a process of its own.
+
+    Chroma dies of SIGSEGV on some damaged vector indexes (a garbled data_level0.bin): that must fail
+    the test, not end the test session.
+    """
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+           "ASSISTANT_LLM": "extractive"}
+    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(commands)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, f"the CLI process died ({done.returncode}): {done.stderr[-3000:]}"
+    results = json.loads(done.stdout.splitlines()[-1])
+    return {name: SimpleNamespace(exit_code=code, output=output, exception=SystemExit() if kind == "SystemExit" else kind)
+            for name, (code, output, kind) in results.items()}
+
+
+@pytest.mark.parametrize("damage", SEGMENT)
+def test_a_damaged_vector_index_is_named_by_every_command(big, damage):
+    SEGMENT[damage](big)
+    for command, result in _in_a_child(big, COMMANDS).items():
+        text = _damaged(result, big)
+        assert "vektorindeksen er ødelagt" in text, command
+        assert "Lageret holdt 3 filer (lest fra lagerets metadata). Alle finnes ennå" in text  # the database reads
+
+
+def test_chat_names_a_damaged_store(small):
+    truncate_sqlite(small)
+    _damaged(runner.invoke(cli, ["chat", "--llm", "extractive"], input="Hvem finansierer FN-senteret?\n/slutt\n"), small)
+
+
+@pytest.mark.parametrize("damage", [*SQLITE, "header-garbage", "id-map-gone", "index-folder-gone"])
+def test_reindex_moves_the_damaged_store_aside_and_rebuilds_it_from_the_files(request, damage):
+    settings = request.getfixturevalue("big" if damage in SEGMENT else "small")
+    (SEGMENT.get(damage) or SQLITE[damage])(settings)
+    result = runner.invoke(cli, ["ingest", "--reindex", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    (aside,) = settings.data_dir.glob("chroma.skadet-*")
+    assert "Lageret var skadet" in text and str(aside) in _flat(text) and "Nye (3)" in text
+    assert (aside / "chroma.sqlite3").is_file()  # kept for whoever wants to look at it
+    hits = json.loads(runner.invoke(cli, ["search", QUESTION, "--json"]).output)
+    assert hits[0]["source"] == "fn.txt"
+    info = json.loads(runner.invoke(cli, ["status", "--json"]).output)
+    assert info["documents"] == 3 and info["chunks"] == 3
+    assert runner.invoke(cli, ["ingest", "--reindex", "--no-progress"]).exit_code == 0  # a healthy store stays
+    assert len(list(settings.data_dir.glob("chroma.skadet-*"))) == 1
+
+
+def test_a_healthy_store_is_never_set_aside_by_reindex(big):
+    result = runner.invoke(cli, ["ingest", "--reindex", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "skadet" not in result.output and not list(big.data_dir.glob("chroma.skadet-*"))
+
+
+def test_the_message_names_files_that_are_gone_read_from_the_store(big, tmp_path, e5):
+    other = tmp_path / "andre"  # a file ingested from outside the corpus folder
+    other.mkdir()
+    (other / "ekstra.txt").write_text(DOCS["tiltak.txt"].replace("Rennebu", "Oppdal"), encoding="utf-8")
+    App(big, e5).ingester().ingest([other / "ekstra.txt"], progress=False)
+    (big.corpus_dir / "stad.txt").unlink()
+    id_map_gone(closed(big))
+    text = _damaged(runner.invoke(cli, ["status"]), big)
+    assert "Lageret holdt 4 filer" in text
+    assert "Disse finnes ikke lenger og kommer ikke med: stad.txt." in text
+    assert "Disse ligger utenfor" in text and f"{big.corpus_dir}og{big.uploads_dir()}ogmågismed" in _flat(text)
+    assert str(other / "ekstra.txt") in _flat(text)
+
+
+def test_the_message_names_files_that_are_gone_read_from_the_keyword_index(small):
+    (small.corpus_dir / "stad.txt").unlink()
+    truncate_sqlite(small)
+    text = _damaged(runner.invoke(cli, ["search", QUESTION]), small)
+    assert "Selve lageret kan ikke leses; søkeindeksen viser at det holdt 3 filer, og 2 av dem finnes i" in text
+    assert "Disse fant jeg ikke der (de kan ligge et annet sted, eller være borte): stad.txt." in text
+
+
+def test_the_message_says_so_when_nothing_tells_which_files_there_were(small):
+    shutil.rmtree(small.keyword_dir())
+    truncate_sqlite(small)
+    text = _damaged(runner.invoke(cli, ["status"]), small)
+    assert "Hvilke filer lageret holdt, kan verken leses fra lageret eller fra søkeindeksen" in text
+
+
+def test_a_store_damaged_while_it_is_open_says_so_and_answers_again_once_rebuilt(small, e5):
+    app = App(small, e5)
+    assert app.retriever.search(QUESTION, k=1, mode="vector")[0].source == "fn.txt"
+    good = small.data_dir.parent / "good-copy"
+    shutil.copytree(small.store_dir(), good)
+    truncate_sqlite(small)
+    for call in (lambda: app.store.query(e5.embed_query(QUESTION), 1), app.store.count, app.store.source_states,
+                 lambda: list(app.store.iter_records())):
+        with pytest.raises(StoreDamaged, match="chroma.sqlite3 er ødelagt"):
+            call()
+    shutil.rmtree(small.store_dir())
+    shutil.copytree(good, small.store_dir())  # what a reindex in another process leaves in place
+    assert app.retriever.search(QUESTION, k=1, mode="vector")[0].source == "fn.txt"
+
+
+def test_a_deleted_index_folder_of_a_small_store_is_still_rebuilt_by_chroma(small):
+    shutil.rmtree(segment(small))  # nothing was on disk that Chroma's log does not hold
+    result = runner.invoke(cli, ["search", QUESTION, "--mode", "vector", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["source"] == "fn.txt"
+
+
+def test_an_empty_database_file_says_to_ingest_and_ingest_fills_it(small):
+    (small.store_dir() / "chroma.sqlite3").write_bytes(b"")
+    result = runner.invoke(cli, ["search", QUESTION])
+    assert result.exit_code == 2 and "lageret er tomt: kjør `assistant ingest` først" in result.output
+    assert runner.invoke(cli, ["ingest", "--no-progress"]).exit_code == 0
+    assert json.loads(runner.invoke(cli, ["search", QUESTION, "--json"]).output)[0]["source"] == "fn.txt"
+
+
+@pytest.mark.parametrize("damage", SEGMENT)
+def test_hnsw_check_finds_each_damage_and_passes_the_healthy_index(big, damage, e5):
+    folder = segment(big)
+    assert hnsw_problem(folder, e5.dim) == ""
+    SEGMENT[damage](big)
+    assert hnsw_problem(folder, e5.dim)
+    assert segment_problem(big, e5.dim).startswith("vektorindeksen er ødelagt")
+
+
+def test_a_server_store_is_never_judged_by_local_files(small):
+    remote = get_settings(data_dir=small.data_dir, chroma_host="127.0.0.1", chroma_port=9)
+    assert damage_of(remote, RuntimeError("database disk image is malformed")) is None
+    assert damage_of(small, RuntimeError("database disk image is malformed")) is not None
+    assert damage_of(small, RuntimeError("database is locked")) is None  # busy, not damaged
