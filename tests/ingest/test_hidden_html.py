@@ -6,7 +6,6 @@ Every case is a real page parsed by the real loader: the visible "4 kilometer" m
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -213,14 +212,13 @@ def test_a_page_without_any_stylesheet_counts_nothing(tmp_path: Path) -> None:
     assert doc.hidden_chars == 0 and HIDDEN in doc.pages[0].text
 
 
-def test_a_large_stylesheet_on_a_large_page_loads_quickly(tmp_path: Path) -> None:
+def test_a_large_stylesheet_on_a_large_page_applies_every_rule(tmp_path: Path) -> None:
     css = "".join(f".k{i} .e{i} > p:first-child{{display:{'none' if i % 2 else 'block'}}}\n"
                   f"@media (max-width:{i}px){{.m{i}{{visibility:hidden}}}}\n" for i in range(1500))
     body = P_SHOWN + "".join(f'<div class="k{i}"><div class="e{i}"><p>Avsnitt {i}.</p></div></div>' for i in range(1500))
-    started = time.perf_counter()
-    doc = load(tmp_path, css, body)
-    assert time.perf_counter() - started < 10  # measured 0.3 s on 2 busy cores
+    doc = load(tmp_path, css, body)  # its speed is for a benchmark, not a test
     assert "Avsnitt 0." in doc.pages[0].text and "Avsnitt 1." not in doc.pages[0].text
+    assert "Avsnitt 1498." in doc.pages[0].text and "Avsnitt 1499." not in doc.pages[0].text
 
 
 @pytest.mark.parametrize(("query", "applies"), [
