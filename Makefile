@@ -11,12 +11,29 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# llama-cpp-python builds from source. Its default build targets the building CPU (-march=native), which
+# on Sapphire Rapids compiles in ggml's AMX kernels: they crash at the first token (ggml-org/llama.cpp#20824),
+# and pip's wheel cache then hands that wheel to every later install. So the wheel is built once with a
+# portable x86-64-v3 instruction set (AVX2, FMA, F16C; no AVX-512, no AMX), kept in a cache named after
+# the version and the flags, and installed before the project so pip's own cached wheel is never taken.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE   := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+                 -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_WHEELS  := $(HOME)/.cache/baerekraft/llama-$(LLAMA_VERSION)-$(shell echo '$(LLAMA_CMAKE)' | cksum | cut -d' ' -f1)
+
+$(VENV)/.llama: | $(BIN)/python
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || { echo "building llama-cpp-python $(LLAMA_VERSION) (about 12 min, once)"; \
+		CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --quiet --no-cache-dir --no-deps \
+			llama-cpp-python==$(LLAMA_VERSION) -w $(LLAMA_WHEELS); }
+	$(BIN)/pip install --quiet --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
+	touch $@
+
 # Re-install only when the project definition changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python $(VENV)/.llama
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python $(VENV)/.llama
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
