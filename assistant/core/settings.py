@@ -72,19 +72,19 @@ class Settings(BaseSettings):
         None, description="Weights of the trained scorer; empty = the ones shipped in assistant/index/data/scorer.npz.",
     )
     answer_threshold: float = Field(
-        0.0, description="The gate: least trained score (logit) of the best sentence for an answer to a Norwegian "
+        -1.796, description="The gate: least trained score (logit) of the best sentence for an answer to a Norwegian "
         "question; also the least score of a second quoted sentence (`python -m evals.calibrate_support`).",
     )
     answer_threshold_en: float = Field(
-        0.0, description="The gate for English questions over Norwegian sentences (calibrated likewise).",
+        -3.623, description="The gate for English questions over Norwegian sentences (calibrated likewise).",
     )
     claim_margin: float = Field(
-        2.0, ge=0, description="A model's claim is shown only when the sentence backing it scores as an answer to the "
+        0.75, ge=0, description="A model's claim is shown only when the sentence backing it scores as an answer to the "
         "question within this of the best sentence: the same figure stated about something else does not back it "
         "(calibrated likewise).",
     )
     scorer_shortlist: int = Field(
-        16, ge=1, description="Sentences per question the trained scorer reads: those with the best word overlap and "
+        24, ge=1, description="Sentences per question the trained scorer reads: those with the best word overlap and "
         "e5 similarity (bounds the answer's time; calibrated likewise).",
     )
     support_lexical_weight: float = Field(
@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         "overlap (bounds the time of the extractive answer; `python -m evals.calibrate_support`).",
     )
     plain_margin: float = Field(
-        0.3, ge=0, description="Residents' page without a model: support a plainer sentence (lower LIX) may have under "
+        0.0, ge=0, description="Residents' page without a model: support a plainer sentence (lower LIX) may have under "
         "the best and still be quoted instead (calibrated with `python -m evals.calibrate_support`).",
     )
     reader_sentences: int = Field(6, ge=1, le=20, description="Evidence sentences, best first, shown to the reader.")

@@ -77,15 +77,32 @@ def bm25s_module() -> Any:
     return bm25s
 
 
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u"})
+TOKENIZER = "nb-snowball-folded-1"  # the keyword index records it; an index made by another is rebuilt
+
+
+def fold(word: str) -> str:
+    """Return a lower-cased word with æ, ø, å (and accents) written as on a keyboard without them.
+
+    "kommunedirektør" and "kommunedirektor" (typed without ø, or read so from a PDF) become one word.
+    """
+    return word.translate(_FOLD)
+
+
+def _stem_and_fold(words: list[str]) -> list[str]:
+    """Return the words Norwegian-stemmed, then folded."""
+    return [fold(w) for w in _stemmer().stemWords(words)]
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Return each text as lower-cased, stop-word-free, Norwegian-stemmed tokens."""
+    """Return each text as lower-cased, stop-word-free, Norwegian-stemmed and folded tokens (the keyword index's)."""
     bm25s = bm25s_module()
 
     return bm25s.tokenize(
         texts,
         lower=True,
         stopwords=list(_stopwords()),
-        stemmer=_stemmer().stemWords,
+        stemmer=_stem_and_fold,
         return_ids=False,
         show_progress=False,
     )
@@ -125,4 +142,4 @@ def stem_tokens(text: str) -> list[str]:
     stop = _content_stopwords()
     words = [w.casefold() for w in _WORD.findall(text)]
     words = [part for w in words for part in w.split("-") if part] if words else []
-    return [s for s in _stemmer().stemWords([w for w in words if w not in stop]) if s]
+    return [s for s in _stem_and_fold([w for w in words if w not in stop]) if s]

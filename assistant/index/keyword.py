@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.core.text import bm25s_module, tokenize
+from assistant.core.text import TOKENIZER, bm25s_module, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class KeywordIndex:
         if self.model is not None:
             self.model.save(str(tmp), show_progress=False)
         (tmp / META_FILE).write_text(
-            json.dumps({"generation": self.generation, "ids": self.ids, "filters": self.filters}, ensure_ascii=False),
+            json.dumps({"generation": self.generation, "ids": self.ids, "filters": self.filters, "tokenizer": TOKENIZER},
+                       ensure_ascii=False),
             encoding="utf-8",
         )
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -109,6 +110,8 @@ class KeywordIndex:
         data = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise KeywordIndexDamaged(f"{META_FILE} holds no object")
+        if data.get("tokenizer") != TOKENIZER:
+            raise KeywordIndexDamaged(f"made by another tokenizer ({data.get('tokenizer', 'before 2026-12')}, now {TOKENIZER})")
         ids, filters, generation = data["ids"], data["filters"], int(data["generation"])
         if not isinstance(ids, list) or not isinstance(filters, list) or len(ids) != len(filters):
             raise KeywordIndexDamaged(f"{META_FILE}: ids and filters differ in number")

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 SHIPPED = Path(__file__).resolve().parent / "data" / "scorer.npz"
 MAX_QUESTION_WORDS = 30
 MAX_SENTENCE_WORDS = 60
+PAIR_SEPARATOR = " passage: "
 
 
 def _cut(text: str, words: int) -> str:
@@ -37,7 +38,13 @@ def _cut(text: str, words: int) -> str:
 def pair_text(question: str, sentence: str, lead: str = "") -> str:
     """Return what the scorer reads for a question and a sentence (its lead-in first), cut to bounded length."""
     body = f"{lead} {sentence}" if lead and lead not in sentence else sentence
-    return f"{_cut(question, MAX_QUESTION_WORDS)} passage: {_cut(body, MAX_SENTENCE_WORDS)}"
+    return f"{_cut(question, MAX_QUESTION_WORDS)}{PAIR_SEPARATOR}{_cut(body, MAX_SENTENCE_WORDS)}"
+
+
+def split_pair(text: str) -> tuple[str, str]:
+    """Return (question, sentence with its lead-in) of a pair text: the inverse of `pair_text`."""
+    question, sentence = text.split(PAIR_SEPARATOR, 1)
+    return question, sentence
 
 
 class SentenceScorer:

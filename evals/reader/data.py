@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assistant.answering.evidence import candidates
 from assistant.core.models import Chunk
-from assistant.index.scorer import pair_text
+from assistant.index.scorer import PAIR_SEPARATOR, pair_text, split_pair
 from evals.metrics import answer_contains
 
 
@@ -57,7 +57,7 @@ def sample(group: Group, others: list[Group], rng: random.Random, negatives: int
     neg = [t for t, p in zip(group.texts, group.positive, strict=True) if not p]
     chosen = rng.sample(pos, min(2, len(pos))) + rng.sample(neg, min(negatives, len(neg)))
     other = rng.choice(others)
-    sentence = rng.choice(other.texts).split(" passage: ", 1)[1]
-    chosen.append(f"{group.question.strip()} passage: {sentence}")
+    _, sentence = split_pair(rng.choice(other.texts))
+    chosen.append(f"{group.question.strip()}{PAIR_SEPARATOR}{sentence}")
     labels = [True] * min(2, len(pos)) + [False] * (len(chosen) - min(2, len(pos)))
     return chosen, labels

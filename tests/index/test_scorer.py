@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.index.scorer import SHIPPED, SentenceScorer, pair_text
+from assistant.index.scorer import SHIPPED, SentenceScorer, pair_text, split_pair
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -39,6 +39,16 @@ def test_pairs_are_cut_to_a_bounded_length_and_keep_the_lead_in():
     assert len(pair_text(long, long).split()) <= 30 + 1 + 60
     assert pair_text("Hva?", "Telefon +47 72 54 00 00", "Kontakt:") == "Hva? passage: Kontakt: Telefon +47 72 54 00 00"
     assert pair_text("Hva?", "Kontakt: Telefon 1", "Kontakt:") == "Hva? passage: Kontakt: Telefon 1"
+
+
+@pytest.mark.parametrize(("question", "sentence", "lead"), [
+    ("Hva?", "Telefon 1", "Kontakt:"), ("Hvem leder panelet?", "Ola Nordmann leder det.", ""),
+    ("Kva kostar det?", "Det kostar 50 kroner: sjå passage: nedanfor.", "Prisar:"),
+    ("Who funds it?", "The budget.", "Funding"), ("Hvor?", "I Trondheim", "Adresse: Kongens gate 1"),
+])
+def test_a_pair_text_splits_back_into_question_and_sentence(question, sentence, lead):
+    q, s = split_pair(pair_text(question, sentence, lead))
+    assert q == question and s.endswith(sentence) and (not lead or s.startswith(lead))
 
 
 CASES = [
