@@ -5,7 +5,8 @@
 For every dev question the product's own retrieval runs (App over a fresh ingest of corpus/), and
 every sentence of its passages gets the cheap support (word overlap and e5 similarity, the Settings
 weights) and the trained scorer's logit. Then, offline:
-1. shortlist: the trained scorer reads the N sentences with the best cheap support; the smallest N
+1. shortlist: the trained scorer reads the N sentences with the best cheap support (and every list
+   unit, as the product does); the smallest N
    whose answer accuracy is within 0.01 of reading them all;
 2. gates, per standard (Norwegian, English): the threshold on the best sentence's trained score that
    maximises the extractive reader's answer accuracy over all questions (answerable: the two
@@ -56,7 +57,7 @@ def collect(app: App, items: list[dict]) -> list[dict]:
                            if evidence and learned is not None else cheap)
         texts = [quote_text(e) for e in evidence]
         rows.append({"id": item["id"], "answerable": bool(item["answerable"]), "cheap": cheap, "trained": trained,
-                     "texts": texts, "answers": item.get("answers", []),
+                     "texts": texts, "answers": item.get("answers", []), "units": [bool(e.items) for e in evidence],
                      "gold": [bool(answer_contains(t, item.get("answers", []))) for t in texts],
                      "english": detect_language(item["question"]) == "en"})
     return rows
@@ -67,7 +68,8 @@ def ranked(row: dict, shortlist: int) -> np.ndarray:
     cheap, trained = row["cheap"], row["trained"]
     if not len(cheap):
         return cheap
-    order = np.argsort(-cheap, kind="stable")[:shortlist]
+    order = list(np.argsort(-cheap, kind="stable")[:shortlist])
+    order = np.array(order + [i for i, unit in enumerate(row["units"]) if unit and i not in order])  # units: always read
     out = trained[order].min() - 10.0 + 1e-3 * (cheap - cheap.max())
     out[order] = trained[order]
     return out

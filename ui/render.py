@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.answering.evidence import LIST_SEPARATOR
 from assistant.core.text import split_sentences, strip_markers
 
 if TYPE_CHECKING:
@@ -68,17 +69,26 @@ def _squash(text: str) -> str:
 
 
 def highlight(passage: str, quote: str) -> str:
-    """Return the passage as HTML with the quote marked (matched across whitespace differences)."""
-    if quote:
-        words = [re.escape(w) for w in _squash(quote).split(" ")]
+    """Return the passage as HTML with the quote marked (matched across whitespace differences).
+
+    A list quoted as one unit ("Panelutvelgelse: ...; Respons fra innbyggerne: ...") has each of its
+    lines marked where it stands in the passage.
+    """
+    spans: list[tuple[int, int]] = []
+    for part in [quote] + (quote.split(LIST_SEPARATOR) if LIST_SEPARATOR in quote else []):
+        words = [re.escape(w) for w in _squash(part).split(" ") if w]
         match = re.search(r"\s+".join(words), passage) if words else None
         if match:
-            return (
-                html.escape(passage[: match.start()])
-                + f'<mark class="quote">{html.escape(match.group(0))}</mark>'
-                + html.escape(passage[match.end() :])
-            )
-    return html.escape(passage)
+            spans.append(match.span())
+            if part is quote:
+                break
+    out, at = [], 0
+    for start, end in sorted(spans):
+        if start < at:
+            continue
+        out.append(html.escape(passage[at:start]) + f'<mark class="quote">{html.escape(passage[start:end])}</mark>')
+        at = end
+    return "".join(out) + html.escape(passage[at:])
 
 
 def answer_html(answer: Answer) -> str:

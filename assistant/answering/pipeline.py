@@ -83,7 +83,7 @@ class Assistant:
         self.translator = translator  # bokmål<->nynorsk, so an LLM asked in nynorsk can work in bokmål
         self.gated = gated  # False (benchmark baselines): the reader is asked whatever the evidence
         # what stands in when a model fails or says nothing the documents confirm: the extractive reader's quote
-        self.quoter = quoter or ExtractiveReader(min_support=self.threshold("nb", True))
+        self.quoter = quoter or ExtractiveReader(min_support=self.threshold("nb", True), margin=self.quote_margin())
 
     @property
     def backend(self) -> Reader:
@@ -105,6 +105,10 @@ class Assistant:
     def claim_threshold(self, language: str) -> float:
         """Return the least word-and-e5 support of the sentence that backs a model's claim in this language."""
         return self.settings.support_threshold_en if language == "en" else self.settings.support_threshold
+
+    def quote_margin(self) -> float:
+        """Return how far under the best sentence a second quoted sentence may score (the claim margin; none untrained)."""
+        return self.settings.claim_margin if self.scorer.learned is not None else float("inf")
 
     def answers_question(self, backing: Evidence, best: Evidence) -> bool:
         """Return True when the claim's sentence answers the question about as well as the best one (trained score).

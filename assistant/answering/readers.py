@@ -89,10 +89,12 @@ class ExtractiveReader:
     chat = None
 
     def __init__(self, embedder: Embedder | None = None, max_sentences: int = 2, min_support: float = 0.0,
-                 plain_margin: float = 0.0) -> None:
+                 plain_margin: float = 0.0, margin: float = float("inf")) -> None:
+        """`margin`: a second sentence is quoted only when it scores within it of the best (the claim margin)."""
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.margin = margin
         self.plain_margin = plain_margin  # with a style (residents): support a plainer sentence may give up
 
     def read(self, question: str, evidence: Sequence[Evidence], language: str, style: str = "") -> Iterator[Claim]:
@@ -110,7 +112,8 @@ class ExtractiveReader:
         for e in pool:  # a list quoted whole stands for its lines: never quote both, nor one sentence twice
             if not any(same_words(e, c) for c in distinct):
                 distinct.append(e)
-        chosen = [e for i, e in enumerate(distinct[: self.max_sentences]) if i == 0 or e.support >= self.min_support]
+        floor = max(self.min_support, distinct[0].support - self.margin) if distinct else self.min_support
+        chosen = [e for i, e in enumerate(distinct[: self.max_sentences]) if i == 0 or e.support >= floor]
         first = chosen[0].chunk.id if chosen else ""
         chosen.sort(key=lambda e: (e.chunk.id != first, e.position if e.chunk.id == first else 0))
         claims = [Claim(quote_text(e), [e.id], quoted=True) for e in chosen]

@@ -221,7 +221,8 @@ class SupportScorer:
         wanted = set(_tokens(query))
         if not wanted or not evidence:
             return [0.0] * len(evidence)
-        own = [set(_tokens(e.text)) for e in evidence]
+        # a list unit is quoted with its lead-in ("Rapporten vil ha flere deler: ..."), so its words are the unit's own
+        own = [set(_tokens(e.text)) | (set(_tokens(e.context)) if e.items else set()) for e in evidence]
         around = [set(_tokens(e.context)) | set(_tokens(e.before)) for e in evidence]
         if self.idf is not None:
             idf = self.idf(sorted(wanted))
@@ -277,8 +278,14 @@ class SupportScorer:
         return [float(s) for s in scores]
 
     def answer_scores(self, question: str, evidence: Sequence[Evidence], cheap: np.ndarray) -> np.ndarray:
-        """Return the trained scorer's logits for the `shortlist` best sentences by cheap support; the rest below."""
-        order = np.argsort(-cheap, kind="stable")[: max(1, self.weights.shortlist)]
+        """Return the trained scorer's logits for the `shortlist` best sentences by cheap support and every list unit.
+
+        A list's items rarely repeat the words of a question about the list ("Kva delar skal rapporten ha?"),
+        so a unit is read whatever its cheap support; the other sentences off the shortlist rank below it.
+        """
+        order = list(np.argsort(-cheap, kind="stable")[: max(1, self.weights.shortlist)])
+        order += [i for i, e in enumerate(evidence) if e.items and i not in order]  # the few list units, always read
+        order = np.array(order)
         chosen = [evidence[i] for i in order]
         logits = self.learned.scores(question, [e.text for e in chosen], [e.context for e in chosen])  # type: ignore[union-attr]
         floor = min(logits) - 10.0

@@ -72,14 +72,14 @@ class Settings(BaseSettings):
         None, description="Weights of the trained scorer; empty = the ones shipped in assistant/index/data/scorer.npz.",
     )
     answer_threshold: float = Field(
-        -1.796, description="The gate: least trained score (logit) of the best sentence for an answer to a Norwegian "
+        -1.181, description="The gate: least trained score (logit) of the best sentence for an answer to a Norwegian "
         "question; also the least score of a second quoted sentence (`python -m evals.calibrate_support`).",
     )
     answer_threshold_en: float = Field(
         -3.623, description="The gate for English questions over Norwegian sentences (calibrated likewise).",
     )
     claim_margin: float = Field(
-        0.75, ge=0, description="A model's claim is shown only when the sentence backing it scores as an answer to the "
+        0.74, ge=0, description="A model's claim is shown only when the sentence backing it scores as an answer to the "
         "question within this of the best sentence: the same figure stated about something else does not back it "
         "(calibrated likewise).",
     )

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from assistant.answering.evidence import candidates
 from assistant.answering.pipeline import Assistant
 from assistant.answering.readers import ExtractiveReader, LLMReader
 from assistant.answering.support import SupportScorer, SupportWeights
@@ -80,8 +81,11 @@ def test_the_gate_is_the_trained_score_of_the_best_sentence_per_language(best, e
 
 def test_the_trained_scorer_reads_only_the_shortlist():
     assistant = bot(PANEL, shortlist=3)
+    evidence = candidates([FN, PLAN])
+    units = sum(1 for e in evidence if e.items)
+    assert len(evidence) > 3 + units
     assistant.evidence_for("Hvor mange ble valgt ut til panelet?", [FN, PLAN])
-    assert [len(r) for r in assistant.scorer.learned.read] == [3]
+    assert [len(r) for r in assistant.scorer.learned.read] == [3 + units]  # the shortlist, and every list unit
 
 
 def test_a_looping_model_shows_each_sentence_once():

@@ -117,3 +117,12 @@ def test_md_of_pieces_joins_into_md_of_the_whole(text):
 
 def test_md_leaves_letters_digits_and_space_alone():
     assert render.md("Bærekraft i Bodø 2024 – sånn går det") == "Bærekraft i Bodø 2024 – sånn går det"
+
+
+def test_highlight_marks_each_line_of_a_list_quoted_as_one_unit():
+    passage = "Trondheimspanelet\nPanelutvelgelse: 4000 SMS-er\nAnnet <b>\nRespons fra innbyggerne: 370 ville delta\nSlutt."
+    out = render.highlight(passage, "Panelutvelgelse: 4000 SMS-er; Respons fra innbyggerne: 370 ville delta")
+    assert out.count('<mark class="quote">') == 2 and "Annet &lt;b&gt;" in out
+    assert '<mark class="quote">Respons fra innbyggerne: 370 ville delta</mark>' in out
+    one = render.highlight(passage, "Panelutvelgelse: 4000 SMS-er; finnes ikke")
+    assert one.count("<mark") == 1
