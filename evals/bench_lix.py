@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from assistant.app import App
 from assistant.core.readability import CITIZEN_TARGET, LONG_SENTENCE, LONG_WORD, lix, plainness
@@ -23,6 +25,20 @@ from assistant.services.kommunestatus import (
     summarize,
     supported_text,
 )
+
+
+T = TypeVar("T")
+
+
+def available(backends: str, make: Callable[[str], T]) -> Iterator[tuple[str, T]]:
+    """Yield (name, what `make` builds) for each comma-separated backend; one that is unavailable is said skipped."""
+    for name in backends.split(","):
+        try:
+            made = make(name)
+        except LLMUnavailable as exc:
+            print(f"{name}: skipped ({exc})")
+            continue
+        yield name, made
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,12 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if not kommuner:
         print("the store holds no documents about any kommune: run `assistant ingest` first", file=sys.stderr)
         return 2
-    for name in args.backends.split(","):
-        try:
-            bot = app.assistant(name)
-        except LLMUnavailable as exc:
-            print(f"{name}: skipped ({exc})")
-            continue
+    for _, bot in available(args.backends, app.assistant):
         backend = bot.backend
         scores: list[float] = []
         shown: list[str] = []

@@ -18,7 +18,7 @@ import sys
 
 from assistant.app import App
 from assistant.core.settings import get_settings
-from assistant.llm.base import LLMUnavailable
+from evals.bench_lix import available
 from evals.metrics import percentile
 
 
@@ -32,12 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     if not kommuner:
         print("the store holds no documents about any kommune: run `assistant ingest` first", file=sys.stderr)
         return 2
-    for name in args.backends.split(","):
-        try:
-            app.backend(name)
-        except LLMUnavailable as exc:
-            print(f"{name}: skipped ({exc})")
-            continue
+    for name, _ in available(args.backends, app.backend):
         app.resident_summary(kommuner[0], name)  # warm: models loaded outside the timing
         rows = []
         print(f"\n{name}: kommune, plain sentences, quotes (rewritten plainer), repeats, without source, "

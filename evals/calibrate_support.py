@@ -33,6 +33,7 @@ import numpy as np
 from assistant.answering.evidence import candidates
 from assistant.answering.readers import quote_text
 from assistant.answering.rewrite import rule_rewrite
+from assistant.answering.support import place_below, shortlist_order
 from assistant.app import App
 from assistant.core.language import detect_language
 from assistant.core.readability import lix
@@ -68,11 +69,8 @@ def ranked(row: dict, shortlist: int) -> np.ndarray:
     cheap, trained = row["cheap"], row["trained"]
     if not len(cheap):
         return cheap
-    order = list(np.argsort(-cheap, kind="stable")[:shortlist])
-    order = np.array(order + [i for i, unit in enumerate(row["units"]) if unit and i not in order])  # units: always read
-    out = trained[order].min() - 10.0 + 1e-3 * (cheap - cheap.max())
-    out[order] = trained[order]
-    return out
+    order = shortlist_order(cheap, row["units"], shortlist)
+    return place_below(cheap, order, trained[order])
 
 
 def best_scores(rows: list[dict], shortlist: int) -> list[tuple[float, bool, bool, bool]]:

@@ -201,6 +201,19 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(stem_tokens(text))
 
 
+def shortlist_order(cheap: np.ndarray, units: Sequence[bool], shortlist: int) -> np.ndarray:
+    """Return the indices the trained scorer reads: the `shortlist` best by cheap support, then every list unit."""
+    order = list(np.argsort(-cheap, kind="stable")[: max(1, shortlist)])
+    return np.array(order + [i for i, unit in enumerate(units) if unit and i not in order], dtype=int)
+
+
+def place_below(cheap: np.ndarray, order: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """Return the logits at `order`; every other sentence below the lowest of them, in cheap order."""
+    out = logits.min() - 10.0 + 1e-3 * (cheap - cheap.max())
+    out[order] = logits
+    return out
+
+
 class SupportScorer:
     """Scores evidence sentences against a question or a claim with one calibrated formula."""
 
@@ -283,15 +296,10 @@ class SupportScorer:
         A list's items rarely repeat the words of a question about the list ("Kva delar skal rapporten ha?"),
         so a unit is read whatever its cheap support; the other sentences off the shortlist rank below it.
         """
-        order = list(np.argsort(-cheap, kind="stable")[: max(1, self.weights.shortlist)])
-        order += [i for i, e in enumerate(evidence) if e.items and i not in order]  # the few list units, always read
-        order = np.array(order)
+        order = shortlist_order(cheap, [bool(e.items) for e in evidence], self.weights.shortlist)
         chosen = [evidence[i] for i in order]
         logits = self.learned.scores(question, [e.text for e in chosen], [e.context for e in chosen])  # type: ignore[union-attr]
-        floor = min(logits) - 10.0
-        out = floor + 1e-3 * (cheap - cheap.max())  # off the shortlist: below it, in cheap order
-        out[order] = logits
-        return out
+        return place_below(cheap, order, np.array(logits))
 
     def rank(self, question: str, evidence: Sequence[Evidence]) -> list[Evidence]:
         """Return the evidence with its support for the question, best first (reading order breaks ties)."""
