@@ -209,6 +209,18 @@ class Indexer:
         log.info("wrote %d chunks of %d files", len(all_chunks), len(self._pending))
         self._pending.clear()
 
+    def finish(self) -> None:
+        """Write what is queued; if this run wrote, bump the generation once more, now that every write is in.
+
+        A reader that followed the store during the run (a question asked during an upload) rebuilt its
+        keyword index and reopened its vector index at the first bump, from a store still being written.
+        Without the second bump it would keep that partial view until some later run, never finding the
+        rest of the documents this run added.
+        """
+        self.flush()
+        if self._bumped:
+            self.store.bump_generation()
+
     def delete_source(self, source: str) -> None:
         """Remove every chunk of a source file."""
         self.mark_changing()
@@ -329,6 +341,7 @@ def ingest_paths(
         if source not in seen and state.root in dir_roots:
             indexer.delete_source(source)
             report.removed.append(source)
+    indexer.finish()
 
     report.chunks = indexer.chunks_written
     if reindex:
@@ -357,7 +370,7 @@ def index_documents(
         for doc in docs:
             n = indexer.add(doc)
             update(advance=1, chunks=n)
-        indexer.flush()
+        indexer.finish()
     keyword.build(store.iter_records(), store.generation())
     return indexer.chunks_written
 
