@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.answering.evidence import candidates, renumber
-from assistant.answering.pipeline import Assistant
+from assistant.answering.pipeline import AnswerConfig, Assistant
 from assistant.answering.readers import ExtractiveReader, LLMReader, Reader
 from assistant.answering.retrieve import Mode, Retriever, Searcher
 from assistant.answering.support import SupportScorer, SupportWeights
@@ -42,6 +42,15 @@ LLM_CHOICES = ("auto", "ollama", "llamacpp", "extractive")
 # Embedded models stay loaded for the life of the process, whichever App asked first (1 GB each).
 _CHAT_MODELS: dict[tuple, ChatModel] = {}
 _CHAT_LOCK = threading.Lock()
+
+
+def answer_config(settings: Settings) -> AnswerConfig:
+    """Return what the answer stages read of the settings (the one place they are read for answering)."""
+    s = settings
+    return AnswerConfig(k=s.k, history_turns=s.history_turns, reader_sentences=s.reader_sentences,
+                        answer_threshold=s.answer_threshold, answer_threshold_en=s.answer_threshold_en,
+                        support_threshold=s.support_threshold, support_threshold_en=s.support_threshold_en,
+                        claim_margin=s.claim_margin)
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,8 @@ class App:
                 backend, notes = self.backend(variant.llm)
                 retriever = self.retriever if mode == "hybrid" else self.retriever.with_mode(mode)
                 translator = self.translator() if backend.generative else None
-                self._assistants[variant] = Assistant(self.settings, retriever, backend, self.scorer, notes, translator,
+                config = answer_config(self.settings)
+                self._assistants[variant] = Assistant(config, retriever, backend, self.scorer, notes, translator,
                                                       gated=gated, quoter=self.backend("extractive")[0])
             return self._assistants[variant]
 
@@ -215,7 +225,7 @@ class App:
         """Return the product's answer stages over another searcher (the reader benchmark gives the gold passage)."""
         backend, notes = self.backend(llm)
         translator = self.translator() if backend.generative else None
-        return Assistant(self.settings, searcher, backend, self.scorer, notes, translator, gated=gated,
+        return Assistant(answer_config(self.settings), searcher, backend, self.scorer, notes, translator, gated=gated,
                          quoter=self.backend("extractive")[0])
 
     def kommune_facts(self, kommune: str) -> tuple[list[DocumentInfo], list[Mention], list[GoalStatus]]:

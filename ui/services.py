@@ -156,6 +156,6 @@ def resume_job(s: Settings | None = None) -> UploadJob | None:
     return _resume(_key(s or settings()))
 
 
-def quoting(bot: Assistant) -> Assistant:
+def quoting(s: Settings | None = None) -> Assistant:
     """Return an assistant over the same retriever that answers by quoting (the fallback when a model fails)."""
-    return _app(_key(bot.settings)).quoting()
+    return app(s).quoting()

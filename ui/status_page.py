@@ -105,7 +105,7 @@ def questions(kommune: str, assistant: Any, catalog: Any) -> None:
     key = f"questions-{kommune}-{assistant.retriever.store.generation()}"
     if key not in st.session_state:
         with services.lock():
-            st.session_state[key] = suggested_questions(kommune, services.quoting(assistant))
+            st.session_state[key] = suggested_questions(kommune, services.quoting())
     suggested = st.session_state[key]
     if not suggested:
         return

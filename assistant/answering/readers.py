@@ -17,17 +17,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from assistant.answering.messages import NOT_FOUND as NOT_FOUND  # re-exported: it was defined here
 from assistant.core.models import Evidence
 from assistant.core.readability import lix
 from assistant.core.text import split_sentences
 from assistant.index.embed import Embedder
 from assistant.llm.base import ChatModel, Message
 
-NOT_FOUND = {
-    "nb": "Jeg fant ikke svaret i dokumentene.",
-    "nn": "Eg fann ikkje svaret i dokumenta.",
-    "en": "I could not find the answer in the documents.",
-}
 LANGUAGE_INSTRUCTION = {
     "nb": "Skriv svaret på bokmål.",
     "nn": "Skriv svaret på nynorsk.",

@@ -160,7 +160,7 @@ def pick_quotes(kommune: str, quoting: Assistant, limit: int = 3) -> list[tuple[
     chosen: list[tuple[str, Evidence]] = []
     for topic, template in TOPICS:
         question = template.format(k=kommune)
-        passages = quoting.retriever.search(question, k=quoting.settings.k, filters={"kommune": kommune})
+        passages = quoting.retriever.search(question, k=quoting.config.k, filters={"kommune": kommune})
         ranked = quoting.evidence_for(question, passages)
         fresh = [e for e in ranked if all(sameness(e.text) != sameness(c.text) for _, c in chosen)]
         if fresh and fresh[0].support >= quoting.threshold("nb"):

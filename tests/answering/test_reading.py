@@ -30,6 +30,7 @@ from assistant.answering.support import (
     cue,
     holds,
 )
+from assistant.app import answer_config
 from assistant.core.models import Answer, Chunk, Evidence
 from assistant.core.settings import get_settings
 from assistant.llm.base import LLMUnavailable
@@ -287,7 +288,8 @@ class StaticRetriever:
 
 def make_assistant(reply: str, scorer, threshold: float = 1.0) -> Assistant:
     settings = get_settings(support_threshold=threshold, support_threshold_en=threshold)
-    return Assistant(settings, StaticRetriever([FN, PLAN, BUS]), LLMReader(ScriptedChat(reply)), scorer)
+    return Assistant(answer_config(settings), StaticRetriever([FN, PLAN, BUS]), LLMReader(ScriptedChat(reply)),
+                     scorer)
 
 
 def run(bot: Assistant, question: str) -> tuple[list[str], Answer]:
@@ -340,7 +342,8 @@ def test_a_model_that_fails_mid_answer_keeps_what_was_verified_and_quotes_otherw
     reply = json.dumps({"sentences": [1, 2, 3], "answer": "Senteret finansieres over kommunebudsjettet. "
                         "Sekretariatet har ti personer."}, ensure_ascii=False)
     settings = get_settings(support_threshold=1.0, support_threshold_en=1.0)
-    bot = Assistant(settings, StaticRetriever([FN, PLAN, BUS]), LLMReader(FailingChat(reply, upto)), scorer)
+    bot = Assistant(answer_config(settings), StaticRetriever([FN, PLAN, BUS]), LLMReader(FailingChat(reply, upto)),
+                    scorer)
     pieces, answer = run(bot, "Hvem finansierer FN-senteret?")
     assert not answer.refused and answer.text == "".join(pieces) and answer.citations  # never an error, never empty
     assert "kommunebudsjettet" in answer.text  # either the model's verified sentence or the quote of it

@@ -11,6 +11,7 @@ from assistant.answering.evidence import candidates
 from assistant.answering.pipeline import Assistant
 from assistant.answering.readers import ExtractiveReader, LLMReader
 from assistant.answering.support import SupportScorer, SupportWeights
+from assistant.app import answer_config
 from assistant.core.models import Answer
 from assistant.core.settings import get_settings
 from tests.answering.test_reading import FN, PLAN, ScriptedChat, StaticRetriever
@@ -37,7 +38,8 @@ def bot(table, reply=None, shortlist=16, **settings) -> Assistant:
     scorer = SupportScorer(SupportWeights(threshold=0.05, shortlist=shortlist), None, None, ScriptedScorer(table))
     reader = LLMReader(ScriptedChat(json.dumps(reply, ensure_ascii=False))) if reply else ExtractiveReader(
         min_support=s.answer_threshold)
-    return Assistant(s, StaticRetriever([FN, PLAN]), reader, scorer, quoter=ExtractiveReader(min_support=2.0))
+    return Assistant(answer_config(s), StaticRetriever([FN, PLAN]), reader, scorer,
+                     quoter=ExtractiveReader(min_support=2.0))
 
 
 def ask(assistant: Assistant, question: str) -> tuple[str, Answer]:
@@ -46,7 +48,7 @@ def ask(assistant: Assistant, question: str) -> tuple[str, Answer]:
 
 
 def ids_of(assistant: Assistant, question: str, *texts: str) -> list[int]:
-    ranked = assistant.evidence_for(question, [FN, PLAN])[: assistant.settings.reader_sentences]
+    ranked = assistant.evidence_for(question, [FN, PLAN])[: assistant.config.reader_sentences]
     return [next(i for i, e in enumerate(ranked, 1) if t in e.text) for t in texts]
 
 

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from assistant.answering.pipeline import TRANSLATED_NOTE, Assistant
+from assistant.app import answer_config
 from assistant.answering.readers import LLMReader
 from assistant.answering.support import SupportScorer, SupportWeights
 from assistant.core.models import Answer, Chunk
@@ -91,7 +92,7 @@ def bot_with(translator, tmp_path) -> tuple[Assistant, BokmalChat]:
     chat = BokmalChat()
     settings = get_settings(data_dir=tmp_path, support_threshold=0.2, support_threshold_en=0.2)
     scorer = SupportScorer(SupportWeights(threshold=0.5), None)  # words and cues only: the logic around the model
-    return Assistant(settings, OnePassage(), LLMReader(chat), scorer, translator=translator), chat
+    return Assistant(answer_config(settings), OnePassage(), LLMReader(chat), scorer, translator=translator), chat
 
 
 def test_a_nynorsk_question_goes_to_the_model_in_bokmal_and_the_answer_comes_back_in_nynorsk(apertium, tmp_path):

@@ -91,11 +91,11 @@ def test_marker_only_sentences_are_never_shown():
 def test_a_summary_reading_that_declines_or_is_not_backed_falls_back_to_quotes(corpus_settings, e5, reply):
     from assistant.answering.pipeline import Assistant
     from assistant.answering.readers import LLMReader
-    from assistant.app import App
+    from assistant.app import App, answer_config
     from tests.answering.test_reading import ScriptedChat
 
     app = App(corpus_settings, e5)
-    bot = Assistant(corpus_settings, app.retriever, LLMReader(ScriptedChat(reply)), app.scorer)
+    bot = Assistant(answer_config(corpus_settings), app.retriever, LLMReader(ScriptedChat(reply)), app.scorer)
     summary = ks.summarize("Trondheim", bot)
     assert not summary.empty and "[1]" in summary.text and "99 prosent" not in summary.text
     assert summary.answer.notes and all(c.supported for c in summary.answer.citations)
