@@ -51,33 +51,19 @@ def load_dataset(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _passage(chunk: Chunk, score: bool = True) -> dict[str, Any]:
-    """Return the JSON form of a passage: source, page, text (and score)."""
-    out: dict[str, Any] = {"source": chunk.source, "page": chunk.page, "text": chunk.text}
-    if score:
-        out["score"] = chunk.score
-    return out
-
-
 def score_row(item: dict[str, Any], answer: Answer, retrieved: Sequence[Chunk], latency: float) -> dict[str, Any]:
     """Return the result row of one answered item: what was said, cited and retrieved, and every metric."""
     answers, evidence = item.get("answers", []), item.get("evidence")
     rank = metrics.retrieval_hits([c.text for c in retrieved], answers, evidence) if item["answerable"] else None
     row: dict[str, Any] = {
         "id": item["id"],
+        **answer.to_dict(),  # what was said, cited, quoted from and how long it took, as `ask --json` prints it
         "question": item["question"],
         "answerable": bool(item["answerable"]),
         "tags": item.get("tags", []),
-        "answer": answer.text,
-        "refused": bool(answer.refused),
-        "standalone_question": answer.standalone_question,
-        "backend": answer.backend,
-        "citations": [{"n": c.n, **_passage(c.chunk, score=False), "quote": c.quote, "supported": c.supported}
-                      for c in answer.citations],
-        "retrieved": [_passage(c) for c in retrieved],
+        "retrieved": [c.to_dict() for c in retrieved],  # the ranked list the retrieval metrics read, with scores
         "latency": latency,
         "rank": rank,
-        "language": answer.language,  # of the question, as the assistant detected it
         "asks": asks_for(item["question"]) or "other",  # the kind of answer the question asks for
     }
     for k in metrics.KS:

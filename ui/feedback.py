@@ -15,21 +15,13 @@ RATINGS = {0: "ned", 1: "opp"}  # st.feedback("thumbs") gives 0 for thumbs down,
 
 
 def feedback_record(answer_id: str, answer: Answer, rating: int | None, comment: str = "") -> dict[str, Any]:
-    """Return the JSON record of feedback on an answer: question, answer, citations, rating, comment, time."""
+    """Return the JSON record of feedback on an answer: id, time, rating, comment and the answer's own dict."""
     return {
         "answer_id": answer_id,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rating": RATINGS.get(rating) if rating is not None else None,
         "comment": comment.strip(),
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "backend": answer.backend,
-        "citations": [
-            {"n": c.n, "source": c.source, "title": c.chunk.title, "page": c.page, "quote": c.quote,
-             "supported": c.supported}
-            for c in answer.citations
-        ],
+        **answer.to_dict(),  # the answer as `ask --json` prints it: what the evaluator rated, with its sources
     }
 
 

@@ -25,12 +25,10 @@ from assistant.cli.output import (  # the exit statuses are part of the command 
     EXIT_ERROR,
     EXIT_SERVER,
     EXIT_SKIPPED,
-    answer_json,
     chroma_server,
     console,
     err,
     fail,
-    passage_json,
     print_sources,
     stream_to_console,
 )
@@ -170,7 +168,7 @@ def search(
         fail(str(exc))
         return
     if as_json:
-        typer.echo(json.dumps([passage_json(p) for p in passages], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([p.to_dict() for p in passages], ensure_ascii=False, indent=2))
         return
     if not passages:
         console.print("Fant ingen passasjer.")
@@ -229,7 +227,7 @@ def ask(
         # a model that fails mid-answer is replaced by quoting inside the answer stages (Answer.notes says so)
         answer = bot.ask(question, filters=filters) if as_json else stream_to_console(bot, question, (), filters)
     if as_json:
-        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
     print_sources(answer)
     console.print(f"[dim]Svar fra {escape(answer.backend)} på {answer.timings.get('total', 0):.1f} s[/]")

@@ -1,4 +1,7 @@
-"""What the command line prints: the consoles, errors with their exit status, answers and passages."""
+"""What the command line prints: the consoles, errors with their exit status, answers and passages.
+
+The JSON forms of answers and passages are `Answer.to_dict()` and `Chunk.to_dict()` (shared with evals and feedback).
+"""
 
 from __future__ import annotations
 
@@ -80,28 +83,6 @@ def chroma_server(settings: Settings, doing: str = "") -> Iterator[None]:
         raise
 
 
-def answer_json(answer) -> dict:
-    """Return the JSON form of an Answer."""
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "backend": answer.backend,
-        "language": answer.language,
-        "standalone_question": answer.standalone_question,
-        "citations": [
-            {"n": c.n, "source": c.source, "title": c.chunk.title, "page": c.page, "text": c.chunk.text,
-             "quote": c.quote, "supported": c.supported}
-            for c in answer.citations
-        ],
-        "unsupported": answer.unsupported,
-        "retrieved": [passage_json(p) for p in answer.passages],
-        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
-        "notes": answer.notes,
-        "translation": answer.translation,
-    }
-
-
 def print_sources(answer) -> None:
     """Print the citations of an answer, or the closest passages of a refusal."""
     if answer.refused:
@@ -135,18 +116,3 @@ def stream_to_console(bot, question: str, history, filters) -> object:
     console.print()
     return final
 
-
-def passage_json(p) -> dict:
-    """Return the JSON form of a retrieved passage."""
-    return {
-        "text": p.text,
-        "source": p.source,
-        "title": p.title,
-        "page": p.page,
-        "heading": p.heading,
-        "kommune": p.kommune,
-        "kommuner": list(p.meta.get("kommuner", [])),
-        "year": p.year,
-        "doc_type": p.meta.get("doc_type", ""),
-        "score": round(p.score, 6),
-    }

@@ -65,6 +65,21 @@ class Chunk:
         """Return the document year, if known."""
         return as_year(self.meta.get("year"))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the passage (as `search --json` prints it)."""
+        return {
+            "text": self.text,
+            "source": self.source,
+            "title": self.title,
+            "page": self.page,
+            "heading": self.heading,
+            "kommune": self.kommune,
+            "kommuner": list(self.meta.get("kommuner", [])),
+            "year": self.year,
+            "doc_type": self.meta.get("doc_type", ""),
+            "score": round(self.score, 6),
+        }
+
 
 class InPassage:
     """Where something taken from a passage stands: its file and page (for Evidence and Citation)."""
@@ -99,6 +114,19 @@ class Evidence(InPassage):
     before: str = ""  # the sentence just before it in the passage (an answer often follows the sentence asked about)
     items: int = 0  # a list read as one unit (bullet lines or "Label: value" lines under one lead-in): how many
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the sentence: its number, text, where it stands and its support score."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "title": self.chunk.title,
+            "page": self.page,
+            "context": self.context,
+            "support": round(self.support, 4),
+            "items": self.items,
+        }
+
 
 @dataclass
 class Citation(InPassage):
@@ -108,6 +136,18 @@ class Citation(InPassage):
     chunk: Chunk
     quote: str  # the sentence of the passage that best supports the cited claim
     supported: bool = True  # False when the citing sentence is not backed by the passage
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the citation: its number, the passage's place and text, the quote."""
+        return {
+            "n": self.n,
+            "source": self.source,
+            "title": self.chunk.title,
+            "page": self.page,
+            "text": self.chunk.text,
+            "quote": self.quote,
+            "supported": self.supported,
+        }
 
 
 @dataclass
@@ -127,3 +167,21 @@ class Answer:
     notes: list[str] = field(default_factory=list)  # about this answer: the model failed, or quoting stood in
     translation: str = ""  # how the text got into the asker's standard, e.g. machine-translated to nynorsk
     evidence: list[Evidence] = field(default_factory=list)  # the numbered sentences the reader was shown
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the answer, the one `ask --json`, the evaluation rows and feedback share."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": bool(self.refused),
+            "backend": self.backend,
+            "language": self.language,
+            "standalone_question": self.standalone_question,
+            "citations": [c.to_dict() for c in self.citations],
+            "unsupported": list(self.unsupported),
+            "retrieved": [p.to_dict() for p in self.passages],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "notes": list(self.notes),
+            "translation": self.translation,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }

@@ -2,10 +2,12 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from assistant.core.models import Answer, Chunk, Citation
+from ingest.load import SUPPORTED_SUFFIXES
 from ui.feedback import append_feedback, feedback_record, read_feedback
 from ui.upload import UploadRejected, check_upload, safe_name
 
@@ -25,6 +27,7 @@ def test_feedback_is_appended_as_json_lines_and_the_latest_per_answer_wins(tmp_p
     assert lines[0]["rating"] == "opp" and lines[1]["rating"] == "ned"
     assert lines[0]["question"] == "Hvem betaler?" and lines[0]["citations"][0]["source"] == "fn.txt"
     assert lines[0]["time"].endswith("+00:00")
+    assert {k: v for k, v in lines[0].items() if k not in ("answer_id", "time", "rating", "comment")} == answer().to_dict()
     latest = read_feedback(path)
     assert [r["answer_id"] for r in latest] == ["a1", "a2"]
     assert latest[0]["comment"] == "Bra kilde"
@@ -51,6 +54,10 @@ def test_check_upload_refuses_with_a_reason(name, data, message):
         check_upload(name, data, max_mb=1)
 
 
-def test_check_upload_accepts_allowed_files():
+def test_check_upload_accepts_what_ingestion_loads_up_to_the_size_limit():
     for name in ("a.pdf", "b.TXT", "c.md", "d.html", "e.htm"):
-        check_upload(name, b"innhold", max_mb=1)
+        assert check_upload(name, b"innhold", max_mb=1) is None  # accepted: no UploadRejected
+        assert Path(name).suffix.lower() in SUPPORTED_SUFFIXES  # and ingestion has a loader for it
+    assert check_upload("full.txt", b"x" * 1024 * 1024, max_mb=1) is None  # exactly the limit is allowed
+    with pytest.raises(UploadRejected):
+        check_upload("full.txt", b"x" * (1024 * 1024 + 1), max_mb=1)  # one byte more is not
