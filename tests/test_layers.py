@@ -5,6 +5,8 @@ Read from the source with `ast`, so the rule holds for every module, imported or
 - no import cycles between modules;
 - imports inside functions are only of the heavy libraries in `LAZY` (kept out of start-up);
 - the entry points (CLI, ui, evals) build parts only through the composition root.
+Each rule is a function that returns what breaks it; the last tests feed it deliberately broken modules
+written under tmp_path (an upward import, a cycle, a part built outside the root) and legal ones.
 """
 
 from __future__ import annotations
@@ -83,6 +85,72 @@ def project_imports(path: Path) -> list[tuple[str, int, bool, bool]]:
     return out
 
 
+PROJECT = ("assistant", "ingest", "evals", "ui")
+
+
+def import_violations(name: str, path: Path) -> list[str]:
+    """Return each import of the module that points up a layer, or stands inside a function when it may not."""
+    package, layer = layer_of(name)
+    found = []
+    for imported, line, in_function, _ in project_imports(path):
+        top = imported.split(".")[0]
+        where = f"{name}:{line} imports {imported}"
+        if top in PROJECT:
+            other, other_layer = layer_of(imported)
+            if other != package and other_layer >= layer:
+                found.append(f"{where}: layer {layer} may not import layer {other_layer}")
+            if in_function:
+                found.append(f"{where} inside a function: project imports belong at the top")
+        elif in_function and top not in LAZY:
+            found.append(f"{where} inside a function: only heavy libraries ({', '.join(sorted(LAZY))}) may")
+    return found
+
+
+def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Return which of the modules each module imports at run time (imports under TYPE_CHECKING left out)."""
+    # `from pkg.mod import x` names the module; `from pkg import mod` is resolved to pkg (its __init__)
+    return {
+        name: {imp for imp, _, _, tc in project_imports(path) if imp in modules and not tc}
+        for name, path in modules.items()
+    }
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """Return the modules of one import cycle (first and last the same), or None when there is none."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*trail, node, nxt]
+            if not state.get(nxt):
+                cycle = visit(nxt, [*trail, node])
+                if cycle:
+                    return cycle
+        state[node] = 2
+        return None
+
+    for name in sorted(graph):
+        if not state.get(name):
+            cycle = visit(name, [])
+            if cycle:
+                return cycle
+    return None
+
+
+def root_violations(path: Path) -> list[str]:
+    """Return each call in the file that builds a part only the composition root may build."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if called in ROOT_ONLY | FACTORIES:
+                found.append(f"{path.name}:{node.lineno} builds {called}; ask assistant.app.App for it")
+    return found
+
+
 MODULES = modules()
 
 
@@ -94,52 +162,20 @@ def test_every_module_has_a_layer():
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_imports_point_down_and_stand_at_the_top(name):
-    package, layer = layer_of(name)
-    for imported, line, in_function, _ in project_imports(MODULES[name]):
-        top = imported.split(".")[0]
-        where = f"{MODULES[name].relative_to(ROOT)}:{line} imports {imported}"
-        if top in ("assistant", "ingest", "evals", "ui"):
-            other, other_layer = layer_of(imported)
-            assert other == package or other_layer < layer, f"{where}: layer {layer} may not import layer {other_layer}"
-            assert not in_function, f"{where} inside a function: project imports belong at the top"
-        elif in_function:
-            assert top in LAZY, f"{where} inside a function: only heavy libraries ({', '.join(sorted(LAZY))}) may"
+    assert import_violations(name, MODULES[name]) == []
 
 
 def test_no_import_cycles_between_modules():
-    graph = {
-        name: {imp for imp, _, _, tc in project_imports(path) if imp in MODULES and not tc}
-        for name, path in MODULES.items()
-    }
-    # `from pkg.mod import x` names the module; `from pkg import mod` is resolved to pkg (its __init__)
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> None:
-        state[node] = 1
-        for nxt in graph[node]:
-            if state.get(nxt) == 1:
-                raise AssertionError("import cycle: " + " -> ".join([*trail, node, nxt]))
-            if not state.get(nxt):
-                visit(nxt, [*trail, node])
-        state[node] = 2
-
-    for name in graph:
-        if not state.get(name):
-            visit(name, [])
+    cycle = find_cycle(import_graph(MODULES))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if layer_of(n)[1] == 5 or n.startswith("assistant.services")))
 def test_entry_points_take_their_parts_from_the_composition_root(name):
-    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            assert called not in ROOT_ONLY | FACTORIES, (
-                f"{MODULES[name].relative_to(ROOT)}:{node.lineno} builds {called}; ask assistant.app.App for it")
+    assert root_violations(MODULES[name]) == []
 
 
-def test_the_rules_catch_what_they_forbid(tmp_path):
-    """The checks above would fail on a violation (so they are not vacuous)."""
+def test_the_helpers_read_imports_and_layers(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from assistant.app import App\n\ndef f():\n    from ingest.load import load_document\n    import json\n")
     found = project_imports(bad)
@@ -147,3 +183,78 @@ def test_the_rules_catch_what_they_forbid(tmp_path):
     assert ("json", 5, True, False) in found and "json" not in LAZY
     assert layer_of("assistant.core.text") == ("assistant.core", 0) and layer_of("assistant.app") == ("assistant.app", 4)
     assert layer_of("ingest.pipeline")[1] == layer_of("assistant.answering.pipeline")[1] == 2
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a module's text (parents made) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_upward_import_is_reported(tmp_path):
+    """A core module (layer 0) that imports the answering stage (layer 2) or the app (layer 4) breaks the rule."""
+    path = write(tmp_path / "assistant" / "core" / "upward.py",
+                 "from assistant.core.models import Chunk\nfrom assistant.answering.pipeline import Assistant\n"
+                 "import assistant.app\n")
+    found = import_violations("assistant.core.upward", path)
+    assert found == ["assistant.core.upward:2 imports assistant.answering.pipeline: layer 0 may not import layer 2",
+                     "assistant.core.upward:3 imports assistant.app: layer 0 may not import layer 4"]
+
+
+def test_a_sideways_import_between_packages_of_one_layer_is_reported(tmp_path):
+    path = write(tmp_path / "ingest" / "side.py", "from assistant.answering.support import asks_for\n")
+    assert import_violations("ingest.side", path) == [
+        "ingest.side:1 imports assistant.answering.support: layer 2 may not import layer 2"]
+
+
+def test_legal_imports_are_not_reported(tmp_path):
+    """Own package, lower layers, the standard library, TYPE_CHECKING imports and heavy libraries inside functions."""
+    path = write(tmp_path / "assistant" / "answering" / "legal.py", (
+        "from __future__ import annotations\n"
+        "import json\n"
+        "from typing import TYPE_CHECKING\n"
+        "from assistant.answering.support import asks_for\n"
+        "from assistant.core.models import Chunk\n"
+        "from assistant.index.store import ChunkStore\n"
+        "if TYPE_CHECKING:\n"
+        "    from assistant.llm.base import ChatModel\n"
+        "def load():\n"
+        "    import torch\n"
+        "    return torch\n"
+    ))
+    assert import_violations("assistant.answering.legal", path) == []
+
+
+def test_imports_inside_a_function_are_reported_unless_heavy(tmp_path):
+    path = write(tmp_path / "ui" / "late.py", (
+        "def f():\n    from assistant.app import App\n    import json\n    import streamlit\n    return App, json, streamlit\n"
+    ))
+    assert import_violations("ui.late", path) == [
+        "ui.late:2 imports assistant.app inside a function: project imports belong at the top",
+        f"ui.late:3 imports json inside a function: only heavy libraries ({', '.join(sorted(LAZY))}) may",
+    ]
+
+
+def test_an_import_cycle_is_reported_and_a_chain_is_not(tmp_path):
+    modules = {
+        "ingest.a": write(tmp_path / "ingest" / "a.py", "from ingest.b import x\n"),
+        "ingest.b": write(tmp_path / "ingest" / "b.py", "import ingest.c\n"),
+        "ingest.c": write(tmp_path / "ingest" / "c.py", "from ingest.a import y\n"),
+    }
+    assert find_cycle(import_graph(modules)) == ["ingest.a", "ingest.b", "ingest.c", "ingest.a"]
+    write(modules["ingest.c"], "if TYPE_CHECKING:\n    from ingest.a import y\n")  # a type-only import is no cycle
+    assert find_cycle(import_graph(modules)) is None
+
+
+def test_an_entry_point_that_builds_a_part_is_reported(tmp_path):
+    path = write(tmp_path / "ui" / "page.py", (
+        "from assistant.index.retrieve import Retriever\n"
+        "def page(app, settings):\n"
+        "    bot = app.assistant('extractive')\n"  # legal: asks the root
+        "    return Retriever(app.store, app.keyword, app.embedder, settings), make_embedder(settings), bot\n"
+    ))
+    assert root_violations(path) == ["page.py:4 builds Retriever; ask assistant.app.App for it",
+                                     "page.py:4 builds make_embedder; ask assistant.app.App for it"]
+    write(path, "def page(app):\n    return app.assistant('extractive'), app.retriever\n")
+    assert root_violations(path) == []

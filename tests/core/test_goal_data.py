@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.core.goals import AA_CONTRAST, DARK, GOALS, WHITE, contrast_ratio, goal
+from assistant.core.goals import AA_CONTRAST, DARK, GOALS, WHITE, contrast_ratio, goal, text_colour_on
 
 OFFICIAL = [
     "Utrydde fattigdom", "Utrydde sult", "God helse og livskvalitet", "God utdanning", "Likestilling mellom kjønnene",
@@ -28,7 +28,14 @@ def test_contrast_ratio_matches_wcag():
 
 @pytest.mark.parametrize("g", GOALS, ids=lambda g: str(g.number))
 def test_text_on_every_goal_colour_meets_aa(g):
-    assert g.text_colour in (WHITE, DARK)
+    assert g.text_colour == text_colour_on(g.colour)
     assert contrast_ratio(g.colour, g.text_colour) >= AA_CONTRAST
-    # the quote box inside a tile is dark text on white
-    assert contrast_ratio("#FFFFFF", DARK) >= AA_CONTRAST
+
+
+def test_text_colour_on_picks_whichever_of_white_and_dark_contrasts_more():
+    assert text_colour_on("#000000") == WHITE and text_colour_on("#FFFFFF") == DARK
+    assert text_colour_on("#1A1A1A") == WHITE and text_colour_on("#FCC30B") == DARK  # goal 7's yellow
+    for background in ("#767676", "#777777", "#595959", "#A0A0A0"):  # greys on both sides of the turn
+        other = DARK if text_colour_on(background) == WHITE else WHITE
+        assert contrast_ratio(background, text_colour_on(background)) >= contrast_ratio(background, other)
+    assert {g.text_colour for g in GOALS} == {WHITE, DARK}  # both are used: the choice is made per colour

@@ -1,10 +1,11 @@
 """The goal grid on Kommunestatus and the goal filter in the staff chat, with Streamlit's AppTest on the real corpus."""
 
+import re
 from pathlib import Path
 
-from assistant.core.goals import GOALS
+from assistant.core.goals import AA_CONTRAST, GOALS, contrast_ratio
 from assistant.services.goals import GoalEvidence, GoalStatus
-from ui.goals import grid_html
+from ui.goals import CSS, grid_html
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
@@ -19,6 +20,13 @@ def test_grid_html_is_a_list_with_headings_and_keyboard_reachable_quotes():
     assert "«Trondheim oppfyller mål 17 &lt;b&gt;.»" in page and "«11 ting», s. 4" in page  # escaped, with page
     assert page.count("Ingen omtale i dokumentene") == 16
     assert f"background:{GOALS[6].colour};color:{GOALS[6].text_colour}" in page
+
+
+def test_the_quote_box_inside_a_tile_meets_aa():
+    rule = re.search(r"\.goal-quote \{([^}]*)\}", CSS).group(1)
+    background = re.search(r"background: (#[0-9A-Fa-f]{6})", rule).group(1)
+    colour = re.search(r"(?<![-\w])color: (#[0-9A-Fa-f]{6})", rule).group(1)
+    assert contrast_ratio(background, colour) >= AA_CONTRAST
 
 
 def test_kommunestatus_grid_and_chat_goal_filter(monkeypatch, corpus_settings):
