@@ -7,23 +7,35 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli.kommune import nearest
+from assistant.cli.kommune import nearest, print_status
 from assistant.cli.main import app
+from assistant.core.kommuner import lookup
 
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(corpus_settings, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+def _point_cli(monkeypatch, settings) -> None:
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ASSISTANT_LLM", "extractive")
 
 
-@pytest.mark.parametrize("name", ["Trondheim", "trondheim", "Trondhjem", "Heim"])
-def test_a_kommune_as_json_with_documents_goals_and_a_summary(env, name):
-    result = runner.invoke(app, ["kommune", name, "--summary", "--json"])
+@pytest.fixture
+def env(corpus_settings, monkeypatch):
+    _point_cli(monkeypatch, corpus_settings)
+
+
+@pytest.fixture(scope="module")
+def trondheim(corpus_settings) -> dict:
+    """Return what `assistant kommune Trondheim --summary --json` prints, run once for the module (about 10 s)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _point_cli(monkeypatch, corpus_settings)
+        result = runner.invoke(app, ["kommune", "Trondheim", "--summary", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    return json.loads(result.output)
+
+
+def check_status(data: dict) -> None:
+    """Assert what every kommune's status holds: documents and goals with sentences, a summary with sources."""
     assert data["kommune"] in ("Trondheim", "Heim")
     if data["kommune"] == "Trondheim":
         assert data["documents"] and data["goals"] and all(g["sentence"] for g in data["goals"])
@@ -35,6 +47,26 @@ def test_a_kommune_as_json_with_documents_goals_and_a_summary(env, name):
     assert summary["longest_sentence_words"] <= 15
 
 
+def test_a_kommune_as_json_with_documents_goals_and_a_summary(trondheim):
+    assert trondheim["kommune"] == "Trondheim"
+    check_status(trondheim)
+
+
+@pytest.mark.parametrize("name, kommune", [("Trondheim", "Trondheim"), ("trondheim", "Trondheim"),
+                                           ("Trondhjem", "Trondheim"), ("i Trondheim", "Trondheim"), ("Heim", "Heim")])
+def test_the_name_is_read_as_people_write_it(name, kommune):
+    assert lookup(name).name == kommune
+
+
+@pytest.mark.parametrize("name", ["Heim", pytest.param("trondheim", marks=pytest.mark.slow),
+                                  pytest.param("Trondhjem", marks=pytest.mark.slow)])
+def test_other_names_on_the_command_line(env, name):
+    """The whole command for other spellings (Trondheim's status again: 10-35 s each, so those in the slow set)."""
+    result = runner.invoke(app, ["kommune", name, "--summary", "--json"])
+    assert result.exit_code == 0, result.output
+    check_status(json.loads(result.output))
+
+
 def test_a_kommune_without_documents_is_told_so(env):
     result = runner.invoke(app, ["kommune", "Hitra", "--summary", "--json"])
     assert result.exit_code == 0, result.output
@@ -42,10 +74,22 @@ def test_a_kommune_without_documents_is_told_so(env):
     assert data["documents"] == [] and data["summary"]["plain"][0]["text"] == "Vi har ingen dokumenter om Hitra ennå."
 
 
-def test_the_text_output_reads_like_the_page(env):
+HEADINGS = ("Kommunestatus: Trondheim", "Dokumenter", "Oppsummering", "Fra dokumentene:", "Bærekraftsmål")
+
+
+def test_the_text_output_reads_like_the_page(trondheim, capsys):
+    print_status(trondheim)  # what the command prints without --json, from the same data
+    printed = capsys.readouterr().out
+    for heading in HEADINGS:
+        assert heading in printed
+    assert all(doc["title"] in " ".join(printed.split()) for doc in trondheim["documents"])
+
+
+@pytest.mark.slow  # the whole command again for Trondheim (10-35 s); the quick set prints the JSON run's data
+def test_the_text_command_reads_like_the_page(env):
     result = runner.invoke(app, ["kommune", "Trondheim", "--summary"])
     assert result.exit_code == 0, result.output
-    for heading in ("Kommunestatus: Trondheim", "Dokumenter", "Oppsummering", "Fra dokumentene:", "Bærekraftsmål"):
+    for heading in HEADINGS:
         assert heading in result.output
 
 
