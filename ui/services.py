@@ -22,7 +22,7 @@ from assistant.llm.base import LLMUnavailable
 from assistant.services.kommunestatus import find_mentions
 from assistant.services.uploads import unfinished_checks, waiting_uploads
 from ui import render
-from ui.background import BackgroundIngester
+from ui.background import AnswerLock, BackgroundIngester
 from ui.upload import UploadJob, start_resume_job
 
 if TYPE_CHECKING:
@@ -77,9 +77,9 @@ def assistant(s: Settings | None = None) -> Assistant:
 
 
 @st.cache_resource
-def lock() -> threading.Lock:
-    """Return the lock that serialises model calls across browser sessions (ingestion never takes it)."""
-    return threading.Lock()
+def lock() -> AnswerLock:
+    """Return the lock that serialises model calls across browser sessions; holding it pauses upload children."""
+    return AnswerLock()
 
 
 @st.cache_resource
