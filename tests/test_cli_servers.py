@@ -95,6 +95,7 @@ def _says_server_gone(result, port: int) -> None:
     assert "Traceback" not in result.output and "ConnectError" not in result.output
 
 
+@pytest.mark.slow  # starts the Chroma server six times: 10-15 s; quick keeps the server stopped before the command
 def test_server_gone_mid_command_gives_a_message_and_exit_status_3(chroma, tmp_path, monkeypatch):
     folder = _docs(tmp_path / "docs", 3)
     assert runner.invoke(app, ["ingest", str(folder), "--no-progress"]).exit_code == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from evals.metrics import retrieval_hits
 
 
@@ -51,6 +53,7 @@ def test_bench_retrieval_counts_hits_as_the_runner_does():
     assert hit_rank(passages, ["ste"]) is None  # nor do fragments of words count
 
 
+@pytest.mark.slow  # the whole reader benchmark over real e5 and the trained scorer: 5-15 s
 def test_bench_reader_reads_each_question_from_its_gold_passage(tmp_path, monkeypatch, capsys, e5):
     from evals import bench_reader
 

