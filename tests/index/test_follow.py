@@ -18,6 +18,7 @@ import pytest
 
 from assistant.app import App
 from assistant.index.store import OLD_SUFFIX, REBUILD_SUFFIX, ChunkStore
+from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,7 +102,7 @@ def _write_many(folder: Path, n: int) -> None:
 
 
 class _FailingEmbedder:
-    """The real embedder that fails on its second batch of passages (a reindex dying halfway)."""
+    """An embedder that fails on its second batch of passages (a reindex dying halfway)."""
 
     def __init__(self, inner) -> None:
         self.inner, self.calls = inner, 0
@@ -116,7 +117,8 @@ class _FailingEmbedder:
         return self.inner.embed_passages(texts)
 
 
-def test_a_reindex_that_fails_halfway_leaves_the_old_store_answering(settings, e5, tmp_path, monkeypatch):
+def test_a_reindex_that_fails_halfway_leaves_the_old_store_answering(settings, tmp_path, monkeypatch):
+    e5 = HashEmbedder()  # the store's switch is logic around the embedder: the deterministic stand-in will do
     folder = tmp_path / "many"
     _write_many(folder, 8)
     app = App(settings, e5)
