@@ -228,7 +228,8 @@ def test_legal_imports_are_not_reported(tmp_path):
 
 def test_imports_inside_a_function_are_reported_unless_heavy(tmp_path):
     path = write(tmp_path / "ui" / "late.py", (
-        "def f():\n    from assistant.app import App\n    import json\n    import streamlit\n    return App, json, streamlit\n"
+        "def f():\n    from assistant.app import App\n    import json\n    import streamlit\n"
+        "    return App, json, streamlit\n"
     ))
     assert import_violations("ui.late", path) == [
         "ui.late:2 imports assistant.app inside a function: project imports belong at the top",
