@@ -10,7 +10,9 @@ by quoting, so the figures are the app's own and not a model's), and drives head
 3. during an upload: a second page uploads a text file of up to `--upload-mb` MB (NorQuAD validation
    text, about 1 MB in all) through the staff sidebar, and while its background job ingests it and
    the page shows its progress, another client asks the same questions, round after round, until
-   the upload is in;
+   the upload is in. The uploading page runs in a second Chromium at nice 19: an editor uploads from
+   their own machine, so their browser's rendering (the progress polled every second) should not
+   take the asking client's CPU here (`--uploader-priority same` puts it in the asking browser);
 4. after the upload: three rounds once more, over the larger store.
 For every question it records the search time the app reports under the answer ("søk X s", measured
 in the server) and the time from Enter to the finished answer in the browser, and prints p50/p95 per
@@ -128,20 +130,30 @@ def summary(label: str, timings: list[tuple[float, float]], base: list[tuple[flo
     return line
 
 
-async def run(url: str, upload_file: Path, clients: int) -> None:
-    """Drive the three phases and print their figures."""
+def niced_chromium(folder: Path) -> Path:
+    """Return a script that starts Chromium at nice 19 (the uploader's browser: another machine's CPU in real use)."""
+    script = folder / "chromium-nice19"
+    script.write_text(f'#!/bin/sh\nexec nice -n 19 {CHROMIUM} "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+async def run(url: str, upload_file: Path, clients: int, uploader: Path | None = None) -> None:
+    """Drive the three phases and print their figures (the upload from a Chromium at `uploader`, if given)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                          args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        args = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
+        uploading = browser if uploader is None else await p.chromium.launch(executable_path=str(uploader),
+                                                                             headless=True, args=args)
         await client(browser, url, QUESTIONS)  # warm-up: models loaded, every question's sentences embedded once
         base = await client(browser, url, QUESTIONS * ROUNDS)
         print(summary("baseline (1 client)", base), flush=True)
         results = await asyncio.gather(*(client(browser, url, QUESTIONS) for _ in range(clients)))
         print(summary(f"{clients} clients at once", [t for r in results for t in r], base), flush=True)
 
-        page, began = await upload(browser, url, upload_file)
+        page, began = await upload(uploading, url, upload_file)
         during: list[tuple[float, float]] = []
         while True:  # rounds of the questions for as long as the upload is being ingested
             during += await client(browser, url, QUESTIONS)
@@ -156,6 +168,8 @@ async def run(url: str, upload_file: Path, clients: int) -> None:
               f"{await outcome.first.inner_text()}", flush=True)
         after = await client(browser, url, QUESTIONS * ROUNDS)
         print(summary("after the upload (larger store)", after, base), flush=True)
+        if uploading is not browser:
+            await uploading.close()
         await browser.close()
 
 
@@ -164,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench_deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--upload-mb", type=float, default=2.0, help="size of the uploaded text file (at most the ~1 MB of NorQuAD validation text)")
+    parser.add_argument("--uploader-priority", choices=["nice", "same"], default="nice",
+                        help="the uploading page's Chromium at nice 19 (its own machine in real use) or in the asking browser")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print("needs Debian's chromium (/usr/bin/chromium); `make test` installs it", file=sys.stderr)
@@ -181,11 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         upload_file = Path(tmp) / "opplasting.txt"
         upload_file.write_text("Opplastet testdokument\n\n" + "\n\n".join(text), encoding="utf-8")
         print(f"corpus ingested; upload {upload_file.stat().st_size / 1024 / 1024:.1f} MB; "
-              f"{len(QUESTIONS)} questions per client, answered by quoting")
+              f"{len(QUESTIONS)} questions per client, answered by quoting; uploader's browser: "
+              + ("nice 19" if args.uploader_priority == "nice" else "the asking browser"))
+        uploader = niced_chromium(Path(tmp)) if args.uploader_priority == "nice" else None
         port = free_port()
         app = start_app(data, port, Path(tmp) / "app.log")
         try:
-            asyncio.run(run(f"http://127.0.0.1:{port}", upload_file, args.clients))
+            asyncio.run(run(f"http://127.0.0.1:{port}", upload_file, args.clients, uploader))
         finally:
             app.terminate()
             app.wait(timeout=30)

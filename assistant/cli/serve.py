@@ -24,6 +24,11 @@ FIXED_FLAGS = {
     "server.fileWatcherType": "none",
     "server.runOnSave": "false",
     "server.maxUploadSize": "200",  # the app refuses files over ASSISTANT_MAX_FILE_MB first
+    # Streamlit runs a full gc.collect() after every script run, holding the GIL: with the models' heap that
+    # took about 0.4 s each time, and an upload's progress fragment reruns every second, so questions in
+    # other sessions waited twice as long during an upload (py-spy: 43 % of the server's samples in it).
+    # Python's generational collector still runs on its own thresholds.
+    "runner.postScriptGC": "false",
     "client.toolbarMode": "minimal",
     "client.showErrorDetails": "none",
     "theme.base": "light",
