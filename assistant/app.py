@@ -16,7 +16,7 @@ from functools import cached_property
 from assistant.answering.evidence import candidates, renumber
 from assistant.answering.pipeline import AnswerConfig, Assistant
 from assistant.answering.readers import ExtractiveReader, LLMReader, Reader
-from assistant.answering.retrieve import Mode, Retriever, Searcher
+from assistant.answering.retrieve import Mode, RetrievalConfig, Retriever, Searcher
 from assistant.answering.support import SupportScorer, SupportWeights
 from assistant.core.models import Chunk
 from assistant.core.settings import Settings, get_settings
@@ -51,6 +51,13 @@ def answer_config(settings: Settings) -> AnswerConfig:
                         answer_threshold=s.answer_threshold, answer_threshold_en=s.answer_threshold_en,
                         support_threshold=s.support_threshold, support_threshold_en=s.support_threshold_en,
                         claim_margin=s.claim_margin)
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    """Return what retrieval reads of the settings."""
+    s = settings
+    return RetrievalConfig(k=s.k, candidates=s.candidates, vector_weight=s.vector_weight, bm25_weight=s.bm25_weight,
+                           rrf_k=s.rrf_k, kommune_boost=s.kommune_boost)
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ class App:
     @cached_property
     def retriever(self) -> Retriever:
         """Return the hybrid retriever over the store and the keyword index (query vectors cached for the scorer)."""
-        return Retriever(self.settings, self.store, self.keyword, self.sentence_embedder)
+        return Retriever(retrieval_config(self.settings), self.store, self.keyword, self.sentence_embedder)
 
     @cached_property
     def scorer(self) -> SupportScorer:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from assistant.core.kommuner import find_kommuner
 from assistant.core.models import Chunk
 
 if TYPE_CHECKING:
-    from assistant.core.settings import Settings
     from assistant.index.embed import Embedder
     from assistant.index.keyword import KeywordIndex
     from assistant.index.store import VectorStore
@@ -93,18 +92,30 @@ class Searcher(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """What retrieval reads of the settings; the composition root builds it (assistant.app.retrieval_config)."""
+
+    k: int  # passages returned when a search names no k
+    candidates: int  # hits taken from each ranking before fusion (at least 4 k)
+    vector_weight: float  # weight of the vector ranking in reciprocal rank fusion
+    bm25_weight: float  # weight of the BM25 ranking
+    rrf_k: int  # the fusion's rank constant
+    kommune_boost: float  # relative boost of passages about a kommune the query names
+
+
 class Retriever:
     """Answers a query with ranked passages from the store and the keyword index."""
 
     def __init__(
         self,
-        settings: Settings,
+        config: RetrievalConfig,
         store: VectorStore,
         keyword: KeywordIndex,
         embedder: Embedder | None = None,
         mode: Mode = "hybrid",
     ) -> None:
-        self.settings = settings
+        self.config = config
         self.store = store
         self.keyword = keyword
         self.embedder = embedder
@@ -112,7 +123,7 @@ class Retriever:
 
     def with_mode(self, mode: Mode) -> Retriever:
         """Return a retriever over the same store and index that searches in `mode` unless told otherwise."""
-        return Retriever(self.settings, self.store, self.keyword, self.embedder, mode)
+        return Retriever(self.config, self.store, self.keyword, self.embedder, mode)
 
     def refresh_keyword_index(self, force: bool = False) -> bool:
         """Return True if the BM25 index had to be (re)built because the store changed since it was built."""
@@ -134,8 +145,8 @@ class Retriever:
     ) -> list[Chunk]:
         """Return the k best passages for the query, best first, each with its fused score."""
         mode = mode or self.mode
-        k = k or self.settings.k
-        n = max(self.settings.candidates, k * 4)
+        k = k or self.config.k
+        n = max(self.config.candidates, k * 4)
         filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
         self.refresh_keyword_index()
 
@@ -148,8 +159,8 @@ class Retriever:
 
         fused = rrf(
             [[c.id for c in vector_hits], [chunk_id for chunk_id, _ in bm25_hits]],
-            [self.settings.vector_weight if mode != "bm25" else 1.0, self.settings.bm25_weight if mode != "vector" else 1.0],
-            self.settings.rrf_k,
+            [self.config.vector_weight if mode != "bm25" else 1.0, self.config.bm25_weight if mode != "vector" else 1.0],
+            self.config.rrf_k,
         )
         chunks = {c.id: c for c in vector_hits}
         missing = [chunk_id for chunk_id in fused if chunk_id not in chunks]
@@ -167,7 +178,7 @@ class Retriever:
             if chunk.source in replacing and chunk.meta.get("content_hash") != replacing[chunk.source]:
                 continue  # the other version of a file being replaced (or whose writer was killed)
             if boost_to and boost_to in chunk.meta.get("kommuner", []):
-                score *= 1.0 + self.settings.kommune_boost
+                score *= 1.0 + self.config.kommune_boost
             meta = {**chunk.meta, "vector_score": vector_score.get(chunk_id), "bm25_score": bm25_score.get(chunk_id)}
             ranked.append(replace(chunk, score=score, meta=meta))
         ranked.sort(key=lambda c: c.score, reverse=True)
