@@ -177,8 +177,10 @@ class App:
             order = ["ollama", "llamacpp", "extractive"] if choice == "auto" else [choice]
             for name in order:
                 if name == "extractive":
-                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=self.answer_floor(),
-                                                     plain_margin=self.settings.plain_margin, margin=self.quote_margin())
+                    config, trained = answer_config(self.settings), self.sentence_scorer is not None
+                    found: Reader = ExtractiveReader(self.sentence_embedder, min_support=config.gate_floor("nb", trained),
+                                                     plain_margin=self.settings.plain_margin,
+                                                     margin=config.quote_margin(trained))
                     break
                 try:
                     chat = self.chat_model(name)
@@ -195,15 +197,6 @@ class App:
                 raise LLMUnavailable("no answer backend available")
             self._backends[choice] = (found, notes)
             return found, notes
-
-    def answer_floor(self) -> float:
-        """Return the least answer score of a second quoted sentence: the gate of Norwegian questions."""
-        s = self.settings
-        return s.answer_threshold if self.sentence_scorer is not None else s.support_threshold
-
-    def quote_margin(self) -> float:
-        """Return how far under the best sentence a second quoted sentence may score (the claim margin, when trained)."""
-        return self.settings.claim_margin if self.sentence_scorer is not None else float("inf")
 
     def quote(self, question: str, passages: Sequence[Chunk]) -> str:
         """Return the extractive reader's quote for the question from any passages (the naive baseline's quoting)."""

@@ -85,16 +85,11 @@ def best_scores(rows: list[dict], shortlist: int, margin: float = float("inf")) 
         if not len(scores):
             out.append((float("-inf"), False, r["answerable"], r["english"]))
             continue
-        top = [i for n, i in enumerate(np.argsort(-scores, kind="stable")[:2])
-               if n == 0 or scores[i] >= scores[top_index(scores)] - margin]
+        best, *second = np.argsort(-scores, kind="stable")[:2]
+        top = [best] + [i for i in second if scores[i] >= scores[best] - margin]
         quoted = " ".join(r["texts"][i] for i in top)
         out.append((float(scores[top[0]]), bool(answer_contains(quoted, r["answers"])), r["answerable"], r["english"]))
     return out
-
-
-def top_index(scores: np.ndarray) -> int:
-    """Return the index of the best score (the first on ties, as the stable ranking)."""
-    return int(np.argsort(-scores, kind="stable")[0])
 
 
 def outcome(scored: list[tuple[float, bool, bool, bool]], t: float) -> dict[str, float]:

@@ -96,11 +96,7 @@ class Assistant:
 
     def quote_margin(self) -> float:
         """Return how far under the best sentence a second quoted sentence may score (the claim margin; none untrained)."""
-        return self.config.claim_margin if self.scorer.learned is not None else float("inf")
-
-    def answers_question(self, backing: Evidence, best: Evidence) -> bool:
-        """Return True when the claim's sentence answers the question about as well as the best one (trained score)."""
-        return self.verify.answers_question(backing, best)
+        return self.config.quote_margin(trained=self.scorer.learned is not None)
 
     def stream(
         self,

@@ -76,6 +76,14 @@ class AnswerConfig:
         """Return the least support of the sentence that backs a claim in this language."""
         return self.support_threshold_en if language == "en" else self.support_threshold
 
+    def gate_floor(self, language: str, trained: bool) -> float:
+        """Return the gate's threshold: the trained answer score's, or without the trained scorer the claim floor."""
+        return self.answer_floor(language) if trained else self.claim_floor(language)
+
+    def quote_margin(self, trained: bool) -> float:
+        """Return how far under the best sentence a second quoted sentence may score (none without the trained scorer)."""
+        return self.claim_margin if trained else float("inf")
+
 
 @dataclass
 class Turn:
@@ -186,9 +194,7 @@ class Gate:
         """Return the support threshold for a question in this language (none when not gated)."""
         if not (self.gated if gate is None else gate):
             return float("-inf")
-        if self.scorer.learned is None:  # the cheap support is the answer score
-            return self.config.claim_floor(language)
-        return self.config.answer_floor(language)
+        return self.config.gate_floor(language, trained=self.scorer.learned is not None)
 
     def __call__(self, turn: Turn) -> bool:
         """Return True when the question may be answered, the reader's sentences then in `turn.top`; else refuse."""

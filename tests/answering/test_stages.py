@@ -186,6 +186,10 @@ def test_the_composition_root_builds_the_config_from_settings():
     assert (c.k, c.history_turns, c.reader_sentences, c.claim_margin) == (4, 0, 3, 0.7)
     assert (c.answer_floor("nb"), c.answer_floor("nn"), c.answer_floor("en")) == (-1.5, -1.5, -3.0)
     assert (c.claim_floor("nb"), c.claim_floor("nn"), c.claim_floor("en")) == (0.4, 0.4, 0.3)
+    # the gate and the quote's second sentence, with the trained scorer and without it
+    assert [c.gate_floor(lang, True) for lang in ("nb", "nn", "en")] == [-1.5, -1.5, -3.0]
+    assert [c.gate_floor(lang, False) for lang in ("nb", "nn", "en")] == [0.4, 0.4, 0.3]
+    assert (c.quote_margin(True), c.quote_margin(False)) == (0.7, float("inf"))
 
 
 # --- rewrite and retrieve -----------------------------------------------------------------------
