@@ -66,7 +66,6 @@ class Assistant:
         self.scorer = scorer
         self.notes = list(notes)  # about the backend (another stood in), not about one answer
         self.translator = translator  # bokmål<->nynorsk, so an LLM asked in nynorsk can work in bokmål
-        self.gated = gated  # False (benchmark baselines): the reader is asked whatever the evidence
         self.rewrite = Rewrite(config.history_turns)
         self.retrieve = Retrieve(retriever, scorer, config.k)
         self.gate = Gate(scorer, config, gated)
