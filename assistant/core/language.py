@@ -6,26 +6,19 @@ import re
 from functools import lru_cache
 from typing import Any
 
-# Words that only nynorsk uses; they settle the close calls lingua leaves on short questions.
-NYNORSK_MARKERS = {
-    "kven", "kva", "korleis", "kvifor", "kvar", "kor", "ikkje", "eg", "dei", "frå", "vere", "vore",
-    "mykje", "noko", "nokon", "berre", "desse", "då", "òg", "ein", "eit", "sjølv", "meir",
-}
-ENGLISH_MARKERS = {"who", "what", "how", "why", "when", "where", "which", "the", "is", "are", "does", "do", "of", "in", "and"}
-# Words an English question is built of that say nothing about which Norwegian sentence answers it
-ENGLISH_FUNCTION_WORDS = ENGLISH_MARKERS | {
-    "a", "an", "to", "for", "on", "at", "with", "was", "were", "has", "have", "had", "did", "be", "been", "going",
-    "will", "there", "their", "its", "it", "this", "that", "these", "those", "from", "about", "many", "much",
-}
-BOKMAL_MARKERS = {"hvem", "hva", "hvordan", "hvorfor", "hvor", "ikke", "jeg", "de", "fra", "være", "mye", "noe", "noen", "bare", "mer"}
+from assistant.core.languages import PACKS
+
+# Detection's two design constants, set by hand on the questions of tests/core/test_languages.py:
+ENGLISH_VOTES = 2  # English marker words (less Norwegian ones) that make a question English whatever lingua says
+NYNORSK_CONFIDENCE = 0.3  # lingua's least nynorsk confidence for a question whose marker words lean nynorsk
 
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    """Return a lingua detector restricted to bokmål, nynorsk and English."""
+    """Return a lingua detector restricted to the packs' languages (bokmål, nynorsk and English)."""
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(Language.BOKMAL, Language.NYNORSK, Language.ENGLISH).build()
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, p.lingua) for p in PACKS.values())).build()
 
 
 def detect_language(text: str) -> str:
@@ -36,12 +29,13 @@ def detect_language(text: str) -> str:
     # proper nouns (kommune names, "FN-senteret") say little about the language; judge the other words
     plain = " ".join(w for i, w in enumerate(text.split()) if i == 0 or not w[:1].isupper()) or text
     confidences = {v.language.name: v.value for v in _detector().compute_language_confidence_values(plain)}
-    english, bokmal, nynorsk = (confidences.get(k, 0.0) for k in ("ENGLISH", "BOKMAL", "NYNORSK"))
-    english_votes = len(words & ENGLISH_MARKERS) - len(words & (BOKMAL_MARKERS | NYNORSK_MARKERS))
-    if english > max(bokmal, nynorsk) or english_votes >= 2:
+    nb, nn, en = PACKS["nb"], PACKS["nn"], PACKS["en"]
+    english, bokmal, nynorsk = (confidences.get(p.lingua, 0.0) for p in (en, nb, nn))
+    english_votes = len(words & en.markers) - len(words & (nb.markers | nn.markers))
+    if english > max(bokmal, nynorsk) or english_votes >= ENGLISH_VOTES:
         return "en"
-    nn_votes = len(words & NYNORSK_MARKERS) - len(words & BOKMAL_MARKERS)
-    if nn_votes > 0 and nynorsk >= 0.3:
+    nn_votes = len(words & nn.markers) - len(words & nb.markers)
+    if nn_votes > 0 and nynorsk >= NYNORSK_CONFIDENCE:
         return "nn"
     if nn_votes < 0:
         return "nb"
@@ -50,5 +44,5 @@ def detect_language(text: str) -> str:
 
 def content_words(question: str) -> str:
     """Return an English question without its function words ("What is Kraftsamlingen?" -> "Kraftsamlingen?")."""
-    kept = [w for w in question.split() if re.sub(r"\W", "", w).lower() not in ENGLISH_FUNCTION_WORDS]
+    kept = [w for w in question.split() if re.sub(r"\W", "", w).lower() not in PACKS["en"].function_words]
     return " ".join(kept) or question

@@ -8,6 +8,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from assistant.core.languages import PACKS, stop_words
+
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 # A sentence ends at . ! ? … (optionally followed by citation markers) before white space and a new start.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])((?:\s*\[[\d,;\s]+\])*)\s+(?=[\"«(\[]?[A-ZÆØÅ0-9•\-])")
@@ -58,12 +60,9 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("norwegian")
 
 
-@lru_cache(maxsize=1)
 def _stopwords() -> tuple[str, ...]:
-    """Return bm25s's Norwegian stop words."""
-    from bm25s.stopwords import STOPWORDS_NORWEGIAN
-
-    return tuple(STOPWORDS_NORWEGIAN)
+    """Return the keyword index's stop words: the bokmål pack's (bm25s's Norwegian list, as the documents are)."""
+    return stop_words("nb")
 
 
 def bm25s_module() -> Any:
@@ -124,10 +123,8 @@ def error_summary(body: object, limit: int = 200) -> str:
 
 @lru_cache(maxsize=1)
 def _content_stopwords() -> frozenset[str]:
-    """Return the Norwegian and English stop words bm25s ships: question words and function words alike."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_NORWEGIAN
-
-    return frozenset(STOPWORDS_NORWEGIAN) | frozenset(STOPWORDS_EN_PLUS)
+    """Return every pack's bm25s stop words (Norwegian and English): question words and function words alike."""
+    return frozenset(word for code in PACKS for word in stop_words(code))
 
 
 _WORD = re.compile(r"[\wæøåÆØÅ]+(?:[-'][\wæøåÆØÅ]+)*")
