@@ -39,6 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.core.languages import alternation, asked_cues, union
 from assistant.core.models import Evidence
 from assistant.core.text import stem_tokens
 from assistant.index.embed import Embedder
@@ -46,40 +47,29 @@ from assistant.index.scorer import SentenceScorer
 
 # --- what a question asks for -------------------------------------------------------------------
 
-_ASKS = (  # (kind, question pattern), first match wins
-    ("phone", r"\btelefon\w*|\bphone\b|\bringe\b|\bring\b"),
-    ("email", r"\be-?post\w*|\be-?mail\b|\bnettside\w*|\bwebsite\b|\badresse på nett"),
-    ("percent", r"\bprosent\w*|\bandel\w*|\bpercent\w*|\bshare of\b"),
-    ("number", r"\bhvor mange\b|\bkor mange\b|\bhow many\b|\bhvor mye\b|\bkor mykje\b|\bhow much\b|\bantall\b|"
-               r"\bhvor stor\w*\b|\bkor stor\w*\b|\bhow (?:big|large|long)\b|\bhvor lang\w*\b|\bkor lang\w*\b"),
-    ("time", r"\bnår\b|\bkva tid\b|\bwhen\b|\bhvilket år\b|\bkva år\b|\bwhat year\b|\bhvor lenge\b|\bkor lenge\b"),
-    ("address", r"\badresse\w*|\baddress\b|\bpostadresse\w*|\bbesøksadresse\w*"),
-    ("place", r"\bhvor (?:ligger|er|finner|holder)\b|\bkvar (?:ligg|er|finn|held)\b|\bwhere\b"),
-    ("name", r"\bhvem\b|\bkven\b|\bwho\b|\bhva heter\b|\bkva heiter\b|\bwhat is the name\b|\bhvilke?n?(?: \w+)? (?:organisasjon|"
-             r"kommune|aktør|partner|by|byer|firma|selskap|kunnskapsmiljø)\w*|\bwhich (?:\w+ )?(?:organi[sz]ation|municipalit|"
-             r"partner|cit|institution)\w*"),
-)
-_ASK_RE = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _ASKS]
-_NUMBER_WORDS = (r"\b(?:en|ett|ein|eitt|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|"
-                 r"femti|hundre|tusen|million\w*|milliard\w*|dusin|halvparten|flertall\w*|one|two|three|ten|hundred|"
-                 r"thousand)\b")
+
+def _any(field: str) -> str:
+    """Return one regex group of every pack's words in the field ("number_words": en, ett, ein, ..., one, ...)."""
+    return alternation(union(field))
+
+
+# Every pack's cues apply to every question, whatever its language (assistant/core/languages: detection
+# is unsure on short questions, and the documents are Norwegian); the first kind that matches wins.
+_ASK_RE = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in asked_cues()]
+_STREETS = union("street_suffixes")
+# What holds an answer of a kind: language-neutral signs (digits, capitals, a phone number, a web or
+# e-mail address, a year, a post code) or the words of any pack.
 _HAS = {
     "phone": re.compile(r"\+?\d[\d ]{6,}\d"),
     "email": re.compile(r"@|\bwww\.|https?://|\.no\b", re.IGNORECASE),
-    "percent": re.compile(r"%|\bprosent\w*|\bpercent", re.IGNORECASE),
-    "number": re.compile(rf"\d|{_NUMBER_WORDS}", re.IGNORECASE),
-    "time": re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\.\s*(?:jan|feb|mar|apr|mai|jun|jul|aug|sep|okt|nov|des)|"
-                       r"\b(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
-                       r"våren|høsten|sommeren|vinteren|år|uke|måned)\w*", re.IGNORECASE),
-    "address": re.compile(r"\b\w*(?:gata|gaten|veien|vegen|gate|vei|veg|plass|allé)\s+\d+|\b\d{4}\s+[A-ZÆØÅ]\w+|"
-                          r"\bpostboks\s+\d+", re.IGNORECASE),
-    "place": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b\w+(?:gata|gaten|veien|vegen|gate|vei|veg|plass)\b|"
-                        r"\b\d{4}\s+[A-ZÆØÅ]"),
-    "name": re.compile(r"(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b[A-ZÆØÅ]{2,}\b|\b(?:kommune\w*|fylke\w*|bystyre\w*|departement\w*|"
-                       r"senter\w*|sekretariat\w*|råd\w*|utvalg\w*|direktør\w*|leder\w*|ordfører\w*|universitet\w*|"
-                       r"organisasjon\w*|selskap\w*|stiftelse\w*|forening\w*|nettverk\w*|municipal\w*|council\w*|county|"
-                       r"government|ministry|university|centre|center|secretariat|department|organi[sz]ation\w*|company|"
-                       r"foundation|network)\b"),
+    "percent": re.compile(rf"%|\b{_any('percent_words')}", re.IGNORECASE),
+    "number": re.compile(rf"\d|\b{_any('number_words')}\b", re.IGNORECASE),
+    "time": re.compile(rf"\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}\.\s*{_any('month_abbreviations')}|"
+                       rf"\b{_any('time_words')}\w*", re.IGNORECASE),
+    "address": re.compile(rf"\b\w*{alternation(_STREETS + union('address_suffixes'))}\s+\d+|\b\d{{4}}\s+[A-ZÆØÅ]\w+|"
+                          rf"\b{_any('postbox_words')}\s+\d+", re.IGNORECASE),
+    "place": re.compile(rf"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b\w+{alternation(_STREETS)}\b|\b\d{{4}}\s+[A-ZÆØÅ]"),
+    "name": re.compile(rf"(?<!^)\b[A-ZÆØÅ][\wæøå\-]+|\b[A-ZÆØÅ]{{2,}}\b|\b{_any('institution_words')}\b"),
 }
 _NAME = re.compile(r"[A-ZÆØÅ][\wæøåÆØÅ\-]+")
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
