@@ -121,7 +121,9 @@ class App:
         """Return the support scorer with the calibrated weights and the corpus IDF of the keyword index."""
         s = self.settings
         weights = SupportWeights(s.support_lexical_weight, s.support_semantic_weight, s.support_cue_weight,
-                                 s.support_threshold, s.support_embed_top, s.scorer_shortlist)
+                                 s.support_threshold, s.support_embed_top, s.scorer_shortlist,
+                                 weak_overlap=s.support_weak_overlap, weak_embed_factor=s.support_weak_embed_factor,
+                                 lead_in_words=s.support_lead_in_words)
         return SupportScorer(weights, self.sentence_embedder, self.keyword.idf, self.sentence_scorer)
 
     @cached_property
@@ -179,6 +181,7 @@ class App:
                 if name == "extractive":
                     config, trained = answer_config(self.settings), self.sentence_scorer is not None
                     found: Reader = ExtractiveReader(self.sentence_embedder, min_support=config.gate_floor("nb", trained),
+                                                     max_sentences=self.settings.quote_sentences,
                                                      plain_margin=self.settings.plain_margin,
                                                      margin=config.quote_margin(trained))
                     break
@@ -191,7 +194,7 @@ class App:
                     log.info("backend %s unavailable: %s", name, exc)
                     continue
                 s = self.settings
-                found = LLMReader(chat, self.sentence_embedder, s.reader_tokens, s.temperature)
+                found = LLMReader(chat, self.sentence_embedder, s.reader_tokens, s.temperature, s.reader_cited)
                 break
             else:  # pragma: no cover - extractive always is
                 raise LLMUnavailable("no answer backend available")

@@ -119,10 +119,15 @@ def same_words(a: Evidence, b: Evidence) -> bool:
     return a.chunk.id == b.chunk.id and (x in y or y in x)
 
 
+# A line this short is a label ("Kristian Mjøen" under "Sekretariatsleder:") and is quoted with its lead-in. A design
+# constant, not a setting: `quote_text` is a plain function that services and evals call to quote as the reader does.
+LABEL_WORDS = 6
+
+
 def quote_text(evidence: Evidence) -> str:
     """Return the sentence as quoted in an answer: a short label line or a list keeps its lead-in, ends as a sentence."""
     text = evidence.text
-    if evidence.context and (evidence.items or len(text.split()) <= 6) and evidence.context.endswith(":"):
+    if evidence.context and (evidence.items or len(text.split()) <= LABEL_WORDS) and evidence.context.endswith(":"):
         text = f"{evidence.context} {text}"
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
@@ -141,12 +146,13 @@ def evidence_block(evidence: Sequence[Evidence]) -> str:
     return "\n".join(lines)
 
 
-def answer_schema(n: int) -> dict:
-    """Return the JSON schema of the reader's reply for n evidence sentences: ids first, then the answer."""
+def answer_schema(n: int, cited: int = 3) -> dict:
+    """Return the JSON schema of the reader's reply for n evidence sentences: at most `cited` ids, then the answer."""
     return {
         "type": "object",
         "properties": {
-            "sentences": {"type": "array", "items": {"type": "integer", "enum": list(range(1, n + 1))}, "maxItems": 3},
+            "sentences": {"type": "array", "items": {"type": "integer", "enum": list(range(1, n + 1))},
+                          "maxItems": cited},
             "answer": {"type": "string"},
         },
         "required": ["sentences", "answer"],
@@ -214,11 +220,12 @@ class LLMReader:
     generative = True
 
     def __init__(self, chat: ChatModel, embedder: Embedder | None = None, answer_tokens: int = 160,
-                 temperature: float = 0.0) -> None:
+                 temperature: float = 0.0, cited: int = 3) -> None:
         self.chat = chat
         self.embedder = embedder
         self.answer_tokens = answer_tokens
         self.temperature = temperature
+        self.cited = cited  # most evidence sentences the reply may cite (Settings.reader_cited)
 
     @property
     def name(self) -> str:
@@ -234,7 +241,7 @@ class LLMReader:
         claims: list[Claim] = []
         ids: list[int] = []
         for piece in self.chat.stream(messages, max_tokens=self.answer_tokens, temperature=self.temperature,
-                                      schema=answer_schema(len(evidence))):
+                                      schema=answer_schema(len(evidence), self.cited)):
             stream.feed(piece)
             if not ids:
                 ids = [i for i in dict.fromkeys(stream.ids() or []) if i in valid]

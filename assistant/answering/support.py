@@ -11,8 +11,8 @@ together). It runs on a shortlist: the `shortlist` sentences with the best cheap
   keyword index's document frequencies). A word found only around the sentence (its lead-in or
   heading, or the sentence before it) counts half.
 - cosine: e5 similarity of query and sentence, a short sentence read with its lead-in (embedded
-  only for the `embed_top` sentences with the best overlap, three times as many when the query
-  shares almost no word with them, as an English question; cached; the others get none).
+  only for the `embed_top` sentences with the best overlap, `weak_embed_factor` times as many when
+  the query shares almost no word with them, as an English question; cached; the others get none).
 
 Sentences off the shortlist rank below it, in cheap order. Without a trained scorer (tests of the
 logic around it), the cheap support is the score.
@@ -173,14 +173,14 @@ class SupportWeights:
     threshold: float = 1.0
     embed_top: int = 10
     shortlist: int = 16  # sentences per question the trained scorer reads
+    weak_overlap: float = 0.3  # below this best overlap the words say little (an English question): ...
+    weak_embed_factor: int = 3  # ... embed this many times `embed_top` sentences
+    lead_in_words: int = 8  # a sentence of at most this many words is embedded with its lead-in
 
 
-WEAK_OVERLAP = 0.3  # below this best overlap the words say little (an English question): embed more sentences
-
-
-def embedded_text(evidence: Evidence) -> str:
+def embedded_text(evidence: Evidence, lead_in_words: int = 8) -> str:
     """Return what e5 reads of a sentence: a short one ("Erling Skakkes gate 14") with its lead-in."""
-    if evidence.context and len(evidence.text.split()) <= 8:
+    if evidence.context and len(evidence.text.split()) <= lead_in_words:
         return f"{evidence.context} {evidence.text}"
     return evidence.text
 
@@ -245,8 +245,9 @@ class SupportScorer:
         sims = [0.0] * len(evidence)
         if self.embedder is None or not evidence:
             return sims
-        chosen = list(order[: self.weights.embed_top * (3 if weak else 1)])
-        vectors = self.embedder.embed_passages([embedded_text(evidence[i]) for i in chosen])
+        w = self.weights
+        chosen = list(order[: w.embed_top * (w.weak_embed_factor if weak else 1)])
+        vectors = self.embedder.embed_passages([embedded_text(evidence[i], w.lead_in_words) for i in chosen])
         # a question is embedded as a query; a claim is a statement, compared passage to passage
         probe = self.embedder.embed_query(query) if kind == "question" else self.embedder.embed_passages([query])[0]
         for i, value in zip(chosen, vectors @ probe, strict=True):
@@ -257,7 +258,7 @@ class SupportScorer:
         """Return an (n, 3) array of overlap, cosine and cue for each sentence."""
         lexical = self.overlap(query, evidence)
         order = sorted(range(len(evidence)), key=lambda i: (-lexical[i], i))  # rank, then reading order
-        weak = max(lexical, default=0.0) < WEAK_OVERLAP
+        weak = max(lexical, default=0.0) < self.weights.weak_overlap
         semantic = self.cosine(query, evidence, order, kind, weak)
         if kind == "question" and self.learned is not None:
             cues = [0.0] * len(evidence)  # what a question asks for is the trained scorer's to read

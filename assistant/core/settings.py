@@ -110,6 +110,29 @@ class Settings(BaseSettings):
         10, ge=0, description="Sentences per question whose e5 similarity is computed: those with the best word "
         "overlap (bounds the time of the extractive answer; `python -m evals.calibrate_support`).",
     )
+    support_weak_overlap: float = Field(
+        0.3, ge=0, le=1, description="Support score: under this best word overlap the query's words say little (an "
+        "English question over Norwegian sentences) and e5 reads more sentences. Design constant, set by hand, not "
+        "calibrated: no script sweeps it, and the trained scorer reads a shortlist either way.",
+    )
+    support_weak_embed_factor: int = Field(
+        3, ge=1, description="Support score: how many times support_embed_top sentences e5 reads under the weak "
+        "overlap. Design constant, set by hand: it bounds the extra time an English question costs.",
+    )
+    support_lead_in_words: int = Field(
+        8, ge=0, description="Support score: a sentence of at most this many words is embedded with its lead-in "
+        "(\"Erling Skakkes gate 14\" under \"Kontakt FN-senteret:\"). Design constant, set by hand: a label line "
+        "says nothing alone.",
+    )
+    quote_sentences: int = Field(
+        2, ge=1, description="The extractive reader quotes at most this many sentences. Design constant: on the dev "
+        "set the answer stood in the best sentence for 63 % of the answerable questions and in the best two for "
+        "75 %; `python -m evals.calibrate_support` calibrates the gates for two.",
+    )
+    reader_cited: int = Field(
+        3, ge=1, description="Most evidence sentences the LLM reader's JSON may cite (the schema's maxItems). "
+        "Design constant: the reader is told to pick one or two; a third leaves room for a list.",
+    )
     plain_margin: float = Field(
         0.0, ge=0, description="Residents' page without a model: support a plainer sentence (lower LIX) may have under "
         "the best and still be quoted instead (calibrated with `python -m evals.calibrate_support`).",
