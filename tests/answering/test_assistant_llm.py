@@ -105,7 +105,7 @@ def test_ollama_backend_through_an_ollama_api_server(corpus_settings, e5, model_
 def test_follow_up_is_answered_from_the_turn_before(bot_15b):
     history = [{"role": "user", "content": "Hvem leder sekretariatet til FN-senteret?"},
                {"role": "assistant", "content": "Kristian Mjøen [1]."}]
-    answer = bot_15b.ask("Hvor mange personer jobber i sekretariatet?", history)
+    answer = bot_15b.ask("Hvor mange personer jobber der?", history)
     assert not answer.refused and ("ti" in answer.text.split() or "10" in answer.text), answer.text
     assert answer.standalone_question.endswith("(Hvem leder sekretariatet til FN-senteret?)")
 

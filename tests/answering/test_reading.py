@@ -373,8 +373,8 @@ def test_bracketed_numbers_in_documents_never_become_citations():
 def test_rule_rewrite_joins_follow_ups_only():
     history = [{"role": "user", "content": "Hvem leder sekretariatet til FN-senteret?"},
                {"role": "assistant", "content": "Kristian Mjøen [1]."}]
-    assert rule_rewrite("Hvor mange personer jobber i sekretariatet?", history) == (
-        "Hvor mange personer jobber i sekretariatet? (Hvem leder sekretariatet til FN-senteret?)")
+    assert rule_rewrite("Hvor mange personer jobber der?", history) == (
+        "Hvor mange personer jobber der? (Hvem leder sekretariatet til FN-senteret?)")
     assert rule_rewrite("Og hva med Stad?", history).startswith("Og hva med Stad? (")
     long = "Hvilke barrierer for sirkulærøkonomi ble nevnt i gruppearbeidet på samlingen i Stad kommune?"
     assert rule_rewrite(long, history) == long and rule_rewrite("Hvem?", []) == "Hvem?"
