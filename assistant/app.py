@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from assistant.answering.evidence import candidates, renumber
 from assistant.answering.pipeline import AnswerConfig, Assistant
@@ -24,7 +25,7 @@ from assistant.index.cache import CachingEmbedder
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.keyword import KeywordIndex
 from assistant.index.scorer import SHIPPED, SentenceScorer
-from assistant.index.store import ChunkStore, EmbedderMismatch
+from assistant.index.store import ChunkStore, EmbedderMismatch, StoreConfig, StoreDamaged, set_aside_if_damaged
 from assistant.llm.base import ChatModel, LLMUnavailable
 from assistant.llm.llamacpp import make_llamacpp
 from assistant.llm.ollama import make_ollama
@@ -58,6 +59,14 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
     s = settings
     return RetrievalConfig(k=s.k, candidates=s.candidates, vector_weight=s.vector_weight, bm25_weight=s.bm25_weight,
                            rrf_k=s.rrf_k, kommune_boost=s.kommune_boost)
+
+
+def store_config(settings: Settings) -> StoreConfig:
+    """Return what the store reads of the settings: where it lives, its collection, the folders its files came from."""
+    s = settings
+    return StoreConfig(chroma_host=s.chroma_host, chroma_port=s.chroma_port, collection=s.collection,
+                       store_dir=s.store_dir(), keyword_root=s.keyword_dir().parent, corpus_dir=s.corpus_dir,
+                       uploads_dir=s.uploads_dir())
 
 
 @dataclass(frozen=True)
@@ -98,11 +107,15 @@ class App:
     @cached_property
     def store(self) -> ChunkStore:
         """Return the chunk store for the embedder (EmbedderMismatch when another embedder built it)."""
-        return ChunkStore(self.settings, self.embedder.name, self.embedder.dim)
+        return ChunkStore(store_config(self.settings), self.embedder.name, self.embedder.dim)
 
     def existing_store(self) -> ChunkStore | None:
         """Return the store as built, without loading an embedder (for `status`), or None when there is none."""
-        return ChunkStore.open_existing(self.settings)
+        return ChunkStore.open_existing(store_config(self.settings))
+
+    def set_aside_damaged(self) -> tuple[StoreDamaged, Path] | None:
+        """Before `ingest --reindex`: move a damaged embedded store aside; return what was wrong and where it went."""
+        return set_aside_if_damaged(store_config(self.settings))
 
     @cached_property
     def keyword(self) -> KeywordIndex:
@@ -139,7 +152,7 @@ class App:
             try:
                 self.store  # noqa: B018 - opening it is the check
             except EmbedderMismatch:
-                ChunkStore.drop(self.settings)
+                ChunkStore.drop(store_config(self.settings))
         return Ingester(self.settings, self.store, self.keyword, self.embedder)
 
     def catalog(self) -> Catalog:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.app import App
+from assistant.app import App, store_config
 from assistant.core.files import file_sha256
 from assistant.core.models import Chunk
 from assistant.core.settings import Settings
@@ -62,7 +62,7 @@ def build_big(settings: Settings, e5: Any) -> Settings:
     index are as an ingest leaves them.
     """
     corpus(settings.corpus_dir)
-    store = ChunkStore(settings, e5.name, e5.dim)
+    store = ChunkStore(store_config(settings), e5.name, e5.dim)
     names = sorted(DOCS)
     counts = {name: len(range(i, BIG, len(names))) for i, name in enumerate(names)}
     chunks = []

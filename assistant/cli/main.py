@@ -34,9 +34,9 @@ from assistant.cli.output import (  # the exit statuses are part of the command 
 )
 from assistant.core.access import hash_password, is_loopback
 from assistant.core.kommuner import lookup
-from assistant.core.settings import Settings, get_settings
+from assistant.core.settings import get_settings
 from assistant.index.embed import EmbedderUnavailable
-from assistant.index.store import EmbedderMismatch, StoreError, set_aside_if_damaged
+from assistant.index.store import EmbedderMismatch, StoreError
 from assistant.llm.base import LLMUnavailable
 from assistant.services.catalog import build_catalog
 from assistant.services.uploads import default_targets, describe, waiting_uploads
@@ -99,7 +99,7 @@ def ingest(
     try:
         with chroma_server(application.settings, resume):
             if reindex:
-                _set_aside_if_damaged(application.settings)
+                _set_aside_if_damaged(application)
             report = application.ingester(reindex=reindex).ingest(targets, reindex=reindex, progress=progress)
             store = application.store
             count, location = store.count(), store.location()
@@ -124,9 +124,9 @@ def ingest(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _set_aside_if_damaged(settings: Settings) -> None:
+def _set_aside_if_damaged(application: App) -> None:
     """Before a reindex: move a damaged store aside and say so, with what can be known of its files."""
-    found = set_aside_if_damaged(settings)
+    found = application.set_aside_damaged()
     if found is None:
         return
     damage, moved_to = found

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.core.models import Chunk
-
-if TYPE_CHECKING:
-    from assistant.core.settings import Settings
 
 # Metadata keys that describe the chunk itself; everything else in a Chroma record is document metadata.
 _CHUNK_KEYS = ("source", "title", "page", "heading", "start", "end")
 _LIST_KEYS = ("kommuner", "mentioned_kommuner", "goals")
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """What the store reads of the settings; the composition root builds it (assistant.app.store_config)."""
+
+    chroma_host: str  # a Chroma server's host; empty = the embedded store in store_dir
+    chroma_port: int  # the server's port
+    collection: str  # the Chroma collection
+    store_dir: Path  # the embedded store's folder
+    keyword_root: Path  # the keyword indexes, a folder per collection (a damaged store's files may be read there)
+    corpus_dir: Path  # the folders `--reindex` reads by default, named when a damaged store's files are listed
+    uploads_dir: Path
+
+    def keyword_dir(self) -> Path:
+        """Return the folder of the collection's keyword index."""
+        return self.keyword_root / self.collection
 
 
 class StoreError(RuntimeError):
@@ -50,7 +65,7 @@ def forget_system(path: Path) -> None:
         SharedSystemClient._identifier_to_refcount.pop(str(path), None)
 
 
-def chroma_client(settings: Settings, fresh: bool = False) -> Any:
+def chroma_client(config: StoreConfig, fresh: bool = False) -> Any:
     """Return a Chroma client: a server's HttpClient when a host is set, else an embedded PersistentClient.
 
     An embedded client shares one cached Chroma "system" per folder in the process, and that system
@@ -63,15 +78,15 @@ def chroma_client(settings: Settings, fresh: bool = False) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
+    if config.chroma_host:
         try:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            return chromadb.HttpClient(host=config.chroma_host, port=config.chroma_port, settings=chroma_settings)
         except Exception as exc:  # connection refused, wrong version, ...
             raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}); "
+                f"cannot reach the Chroma server at {config.chroma_host}:{config.chroma_port} ({exc}); "
                 "start it with `chroma run --path DIR --port N` or unset ASSISTANT_CHROMA_HOST"
             ) from exc
-    path = settings.store_dir()
+    path = config.store_dir
     path.mkdir(parents=True, exist_ok=True)
     if fresh:
         forget_system(path)

@@ -23,15 +23,12 @@ import struct
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
-from assistant.index.chroma import StoreDamaged, forget_system
+from assistant.index.chroma import StoreConfig, StoreDamaged, forget_system
 from assistant.index.keyword import META_FILE
-
-if TYPE_CHECKING:
-    from assistant.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +73,17 @@ def sign_of_damage(exc: BaseException) -> str:
     return ""
 
 
-def damage_of(settings: Settings, exc: BaseException) -> StoreDamaged | None:
+def damage_of(config: StoreConfig, exc: BaseException) -> StoreDamaged | None:
     """Return the StoreDamaged that a Chroma error of an embedded store means, or None when it is not damage."""
-    if settings.chroma_host or isinstance(exc, StoreDamaged):
+    if config.chroma_host or isinstance(exc, StoreDamaged):
         return None
     what = sign_of_damage(exc)
-    return damaged(settings, what) if what else None
+    return damaged(config, what) if what else None
 
 
-def damaged(settings: Settings, what: str) -> StoreDamaged:
+def damaged(config: StoreConfig, what: str) -> StoreDamaged:
     """Return the StoreDamaged for the configured store, saying what is wrong and what can be known of its files."""
-    return StoreDamaged(settings.store_dir(), what, held_files_text(settings))
+    return StoreDamaged(config.store_dir, what, held_files_text(config))
 
 
 def guarded(method: F) -> F:
@@ -124,7 +121,7 @@ def guarded(method: F) -> F:
 # --- the vector index's files, checked before Chroma reads them ---
 
 
-def segment_problem(settings: Settings, dim: int | None = None) -> str:
+def segment_problem(config: StoreConfig, dim: int | None = None) -> str:
     """Return what is wrong with the files of the collection's vector index, or '' when nothing is found wrong.
 
     Only an index that Chroma has written to disk is checked (a small one lives in Chroma's log and is
@@ -132,12 +129,12 @@ def segment_problem(settings: Settings, dim: int | None = None) -> str:
     files unchanged: files caught between two writes of another process are read again, and left
     unjudged if they keep changing.
     """
-    store_dir = settings.store_dir()
+    store_dir = config.store_dir
     try:
         rows = _query(store_dir / SQLITE_FILE, (
             "SELECT s.id, m.seq_id, c.dimension FROM segments s JOIN collections c ON c.id = s.collection "
             "LEFT JOIN max_seq_id m ON m.segment_id = s.id WHERE c.name = ? AND s.scope = 'VECTOR'"),
-            (settings.collection,))
+            (config.collection,))
     except sqlite3.Error:
         return ""  # no database yet, or one Chroma itself reports as damaged
     for segment, flushed, dimension in rows:
@@ -243,16 +240,16 @@ def _query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
         connection.close()
 
 
-def held_files(settings: Settings) -> tuple[dict[str, str], str] | None:
+def held_files(config: StoreConfig) -> tuple[dict[str, str], str] | None:
     """Return the files the store held (source -> path, '' when unknown) and where that was read, or None.
 
     Read from the store's own metadata when its database still answers, else from the keyword index.
     """
     try:
-        rows = _query(settings.store_dir() / SQLITE_FILE, (
+        rows = _query(config.store_dir / SQLITE_FILE, (
             "SELECT m.id, m.key, m.string_value FROM embedding_metadata m JOIN embeddings e ON e.id = m.id "
             "JOIN segments s ON s.id = e.segment_id JOIN collections c ON c.id = s.collection "
-            "WHERE c.name = ? AND m.key IN ('source', 'path')"), (settings.collection,))
+            "WHERE c.name = ? AND m.key IN ('source', 'path')"), (config.collection,))
     except sqlite3.Error:
         rows = None
     if rows:
@@ -262,17 +259,17 @@ def held_files(settings: Settings) -> tuple[dict[str, str], str] | None:
         files = {meta["source"]: meta.get("path", "") for meta in by_id.values() if meta.get("source")}
         return files, "store"
     try:
-        data = json.loads((settings.keyword_dir() / META_FILE).read_text(encoding="utf-8"))
+        data = json.loads((config.keyword_dir() / META_FILE).read_text(encoding="utf-8"))
         sources = {str(f["source"]) for f in data["filters"] if f.get("source")}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return ({source: "" for source in sources}, "keyword") if sources else None
 
 
-def held_files_text(settings: Settings) -> str:
+def held_files_text(config: StoreConfig) -> str:
     """Return, for people, what can be known of the files the damaged store held and which of them are missing."""
-    corpus, uploads = settings.corpus_dir, settings.uploads_dir()
-    found = held_files(settings)
+    corpus, uploads = config.corpus_dir, config.uploads_dir
+    found = held_files(config)
     if found is None:
         return (f"Hvilke filer lageret holdt, kan verken leses fra lageret eller fra søkeindeksen; --reindex leser inn "
                 f"det som ligger i {corpus} og {uploads}.")
@@ -311,9 +308,8 @@ def _names(names: Iterable[str]) -> str:
     return shown + (f" og {len(names) - MAX_NAMES} til" if len(names) > MAX_NAMES else "")
 
 
-def set_aside(settings: Settings) -> Path:
+def set_aside(store_dir: Path) -> Path:
     """Move the damaged store folder aside (beside it, named with the time) and return where it went."""
-    store_dir = settings.store_dir()
     target = store_dir.with_name(f"{store_dir.name}.skadet-{time.strftime('%Y%m%d-%H%M%S')}")
     n = 1
     while target.exists():

@@ -18,6 +18,7 @@ import numpy as np
 from assistant.core.models import Chunk
 from assistant.index.chroma import (
     EmbedderMismatch,
+    StoreConfig,
     StoreDamaged,
     StoreError,
     build_where,
@@ -39,10 +40,9 @@ from assistant.index.versions import OLD_SUFFIX, REBUILD_SUFFIX, Versioned
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from assistant.core.settings import Settings
-
 __all__ = [
-    "OLD_SUFFIX", "REBUILD_SUFFIX", "ChunkStore", "EmbedderMismatch", "SourceState", "StoreDamaged", "StoreError",
+    "OLD_SUFFIX", "REBUILD_SUFFIX", "ChunkStore", "EmbedderMismatch", "SourceState", "StoreConfig", "StoreDamaged",
+    "StoreError",
     "VectorStore", "build_where", "chroma_client", "chunk_to_record", "record_to_chunk", "set_aside_if_damaged",
 ]
 
@@ -52,17 +52,17 @@ log = logging.getLogger(__name__)
 class ChunkStore(Versioned):
     """Chunks with their vectors in one Chroma collection that records which embedder built it."""
 
-    def __init__(self, settings: Settings, embedder_name: str, dim: int, client: Any | None = None) -> None:
-        self.settings = settings
+    def __init__(self, config: StoreConfig, embedder_name: str, dim: int, client: Any | None = None) -> None:
+        self.config = config
         self.embedder_name = embedder_name
         self.dim = dim
         self._broken = False  # set when Chroma reported damage: the next call reopens the folder
         try:
-            if not settings.chroma_host:  # before Chroma reads them: a garbage vector index crashes the process
-                problem = segment_problem(settings, dim)
+            if not config.chroma_host:  # before Chroma reads them: a garbage vector index crashes the process
+                problem = segment_problem(config, dim)
                 if problem:
-                    raise damaged(settings, problem)
-            self.client = client if client is not None else chroma_client(settings)
+                    raise damaged(config, problem)
+            self.client = client if client is not None else chroma_client(config)
             self._recover_switch()
             self.collection = self._open()
             self._seen = self.generation()  # the generation the open collection reflects
@@ -72,7 +72,7 @@ class ChunkStore(Versioned):
 
     def _raise_damage(self, exc: Exception) -> None:
         """Raise StoreDamaged when the error is Chroma's sign of a damaged store (and reopen on the next call)."""
-        found = damage_of(self.settings, exc)
+        found = damage_of(self.config, exc)
         if found is not None:
             self._broken = True
             raise found from exc
@@ -82,16 +82,16 @@ class ChunkStore(Versioned):
         if not self._broken:
             return
         self._broken = False
-        problem = segment_problem(self.settings, self.dim)
+        problem = segment_problem(self.config, self.dim)
         if problem:
-            raise damaged(self.settings, problem)
-        self.client = chroma_client(self.settings, fresh=True)
+            raise damaged(self.config, problem)
+        self.client = chroma_client(self.config, fresh=True)
         self.collection = self._open()
         self._seen = self.generation()
 
     def _open(self) -> Any:
         """Return the collection, creating it for this embedder, refusing one built by another."""
-        name = self.settings.collection
+        name = self.config.collection
         try:
             collection = self.client.get_or_create_collection(
                 name,
@@ -120,50 +120,51 @@ class ChunkStore(Versioned):
         if generation == self._seen:
             return
         log.info("the store changed (generation %s -> %s); reopening it", self._seen, generation)
-        if not self.settings.chroma_host:  # a server always serves what is written
-            self.client = chroma_client(self.settings, fresh=True)
+        if not self.config.chroma_host:  # a server always serves what is written
+            self.client = chroma_client(self.config, fresh=True)
         self.collection = self._open()
         self._seen = generation
 
     @classmethod
-    def open_existing(cls, settings: Settings) -> ChunkStore | None:
+    def open_existing(cls, config: StoreConfig) -> ChunkStore | None:
         """Return the store as built (embedder read from the collection) without loading a model, or None.
 
         StoreDamaged when its files are damaged (never None for a store that is there but unreadable).
         """
         try:
-            problem = "" if settings.chroma_host else segment_problem(settings)
+            problem = "" if config.chroma_host else segment_problem(config)
             if problem:
-                raise damaged(settings, problem)
-            client = chroma_client(settings)
+                raise damaged(config, problem)
+            client = chroma_client(config)
         except Exception as exc:
-            found = damage_of(settings, exc)
+            found = damage_of(config, exc)
             if found is not None:
                 raise found from exc
             raise
         try:
-            collection = client.get_collection(settings.collection, embedding_function=None)
+            collection = client.get_collection(config.collection, embedding_function=None)
         except Exception as exc:  # noqa: BLE001 - none yet: chromadb raises NotFoundError or ValueError by version
-            found = damage_of(settings, exc)
+            found = damage_of(config, exc)
             if found is not None:
                 raise found from exc
             return None
         meta = collection.metadata or {}
-        return cls(settings, str(meta.get("embedder")), int(meta.get("dim", 0)), client=client)
+        return cls(config, str(meta.get("embedder")), int(meta.get("dim", 0)), client=client)
 
     @staticmethod
-    def drop(settings: Settings) -> None:
+    def drop(config: StoreConfig) -> None:
         """Delete the configured collection, whichever embedder built it (`ingest --reindex` after a change)."""
         try:
-            chroma_client(settings).delete_collection(settings.collection)
+            chroma_client(config).delete_collection(config.collection)
         except Exception:  # noqa: BLE001 - nothing to drop
             pass
 
     def location(self) -> str:
         """Return a human description of where the store lives."""
-        if self.settings.chroma_host:
-            return f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}/{self.settings.collection}"
-        return f"{self.settings.store_dir()}/{self.settings.collection}"
+        c = self.config
+        if c.chroma_host:
+            return f"chroma server {c.chroma_host}:{c.chroma_port}/{c.collection}"
+        return f"{c.store_dir}/{c.collection}"
 
     # --- writes ---
 
@@ -205,7 +206,7 @@ class ChunkStore(Versioned):
     def reset(self) -> None:
         """Drop the collection and create it anew for the configured embedder."""
         try:
-            self.client.delete_collection(self.settings.collection)
+            self.client.delete_collection(self.config.collection)
         except Exception:
             pass
         self.collection = self._open()
@@ -295,17 +296,17 @@ class ChunkStore(Versioned):
             self.collection.query(query_embeddings=np.ones((1, self.dim), dtype=np.float32), n_results=1)
 
 
-def set_aside_if_damaged(settings: Settings) -> tuple[StoreDamaged, Path] | None:
+def set_aside_if_damaged(config: StoreConfig) -> tuple[StoreDamaged, Path] | None:
     """Before `ingest --reindex`: move a damaged embedded store aside; return what was wrong and where it went, or None.
 
     The reindex then builds a new store from the files, in the configured folder.
     """
-    if settings.chroma_host or not (settings.store_dir() / SQLITE_FILE).exists():
+    if config.chroma_host or not (config.store_dir / SQLITE_FILE).exists():
         return None
     try:
-        store = ChunkStore.open_existing(settings)
+        store = ChunkStore.open_existing(config)
         if store is not None:
             store.probe()
     except StoreDamaged as exc:
-        return exc, set_aside(settings)
+        return exc, set_aside(config.store_dir)
     return None

@@ -1,7 +1,7 @@
 """The store's versions: a write generation, the journal of files being replaced, and the `--reindex` switch.
 
 `Versioned` is the part of `ChunkStore` (assistant/index/store.py) that keeps its own state in the
-collection's metadata. It works on the host's `settings`, `client`, `collection`, `embedder_name`, `dim`,
+collection's metadata. It works on the host's `config`, `client`, `collection`, `embedder_name`, `dim`,
 `_seen`, `_open()` and `_follow()`, and its public methods raise StoreDamaged for a damaged store as
 the host's do.
 """
@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.index.damage import guarded, sign_of_damage
@@ -19,7 +20,7 @@ from assistant.index.damage import guarded, sign_of_damage
 if TYPE_CHECKING:
     from typing import Self
 
-    from assistant.core.settings import Settings
+    from assistant.index.chroma import StoreConfig
     from assistant.index.protocol import VectorStore
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ OLD_SUFFIX = "__old"
 class Versioned:
     """Generation, replace journal and reindex switch of a Chroma collection (a mixin of ChunkStore)."""
 
-    settings: Settings
+    config: StoreConfig
     client: Any
     collection: Any
     embedder_name: str
@@ -52,7 +53,7 @@ class Versioned:
 
     def _recover_switch(self) -> None:
         """Finish or undo a `--reindex` switch that was killed between its renames (see `adopt`)."""
-        name = self.settings.collection
+        name = self.config.collection
         if self._collection_named(name) is None:
             rebuilt = self._collection_named(name + REBUILD_SUFFIX)
             old = self._collection_named(name + OLD_SUFFIX)
@@ -72,7 +73,7 @@ class Versioned:
         """Return the write generation recorded in the collection (read afresh: other processes write too)."""
         for attempt in range(6):
             try:
-                collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+                collection = self.client.get_collection(self.config.collection, embedding_function=None)
                 break
             except Exception as exc:  # noqa: BLE001 - a reindex in another process may be switching collections
                 if sign_of_damage(exc):
@@ -144,14 +145,13 @@ class Versioned:
 
         `ingest --reindex` fills it while this store keeps answering, then `adopt` switches to it.
         """
-        name = self.settings.collection + REBUILD_SUFFIX
+        name = self.config.collection + REBUILD_SUFFIX
         try:
             self.client.delete_collection(name)
         except Exception:  # noqa: BLE001 - none left over
             pass
         log.info("building the store anew beside the old one, in collection %s", name)
-        aside = type(self)(self.settings.model_copy(update={"collection": name}), self.embedder_name, self.dim,
-                           client=self.client)
+        aside = type(self)(replace(self.config, collection=name), self.embedder_name, self.dim, client=self.client)
         aside._seen = self.generation() + 1  # noqa: SLF001 - same class
         aside._stamp(aside._seen)  # noqa: SLF001
         return aside
@@ -163,9 +163,9 @@ class Versioned:
         A kill between the renames is finished (or undone) by the next open (`_recover_switch`); until
         the switch, this store answers from its old contents.
         """
-        if not isinstance(rebuilt, Versioned) or rebuilt.settings.collection != self.settings.collection + REBUILD_SUFFIX:
+        if not isinstance(rebuilt, Versioned) or rebuilt.config.collection != self.config.collection + REBUILD_SUFFIX:
             raise ValueError("adopt takes the store that rebuild_aside returned")
-        name = self.settings.collection
+        name = self.config.collection
         new = max(self.generation(), rebuilt.generation()) + 1
         rebuilt._stamp(new, complete=True)  # noqa: SLF001 - same class
         try:

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from assistant.app import App
+from assistant.app import App, store_config
 from assistant.cli.main import app as cli
 from assistant.core.settings import Settings, get_settings
 from assistant.index.damage import damage_of, hnsw_problem, segment_problem
@@ -57,7 +57,7 @@ def big(settings, e5, monkeypatch) -> Settings:
     """Return the settings of a store of 1100 passages whose vector index is on disk; the CLI is pointed at it."""
     _point_cli(monkeypatch, settings)
     build_big(settings, e5)
-    assert segment_problem(settings, e5.dim) == ""  # the healthy index is not taken for damage
+    assert segment_problem(store_config(settings), e5.dim) == ""  # the healthy index is not taken for damage
     return settings
 
 
@@ -225,11 +225,11 @@ def test_hnsw_check_finds_each_damage_and_passes_the_healthy_index(big, damage, 
     assert hnsw_problem(folder, e5.dim) == ""
     SEGMENT[damage](big)
     assert hnsw_problem(folder, e5.dim)
-    assert segment_problem(big, e5.dim).startswith("vektorindeksen er ødelagt")
+    assert segment_problem(store_config(big), e5.dim).startswith("vektorindeksen er ødelagt")
 
 
 def test_a_server_store_is_never_judged_by_local_files(small):
     remote = get_settings(data_dir=small.data_dir, chroma_host="127.0.0.1", chroma_port=9)
-    assert damage_of(remote, RuntimeError("database disk image is malformed")) is None
-    assert damage_of(small, RuntimeError("database disk image is malformed")) is not None
-    assert damage_of(small, RuntimeError("database is locked")) is None  # busy, not damaged
+    assert damage_of(store_config(remote), RuntimeError("database disk image is malformed")) is None
+    assert damage_of(store_config(small), RuntimeError("database disk image is malformed")) is not None
+    assert damage_of(store_config(small), RuntimeError("database is locked")) is None  # busy, not damaged

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.app import App
+from assistant.app import App, store_config
 from assistant.index.store import OLD_SUFFIX, REBUILD_SUFFIX, ChunkStore
 from tests.fakes import HashEmbedder
 
@@ -146,7 +146,7 @@ def test_a_reindex_killed_with_sigkill_leaves_the_old_store_answering(settings, 
     folder = tmp_path / "many"
     _write_many(folder, 12)
     App(settings, e5).ingester().ingest([folder], progress=False)
-    before = ChunkStore(settings, e5.name, e5.dim).count()
+    before = ChunkStore(store_config(settings), e5.name, e5.dim).count()
 
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "-v", "ingest", "--reindex", str(folder), "--no-progress"],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=_env(settings), cwd=str(ROOT),
@@ -167,11 +167,11 @@ def test_a_reindex_killed_with_sigkill_leaves_the_old_store_answering(settings, 
 
 
 def test_a_switch_killed_between_its_renames_is_finished_on_next_open(settings, e5):
-    store = ChunkStore(settings, e5.name, e5.dim)
+    store = ChunkStore(store_config(settings), e5.name, e5.dim)
     aside = store.rebuild_aside()
     aside._stamp(aside.generation(), complete=True)
     store.collection.modify(name=settings.collection + OLD_SUFFIX)  # killed here, before the second rename
-    reopened = ChunkStore(settings, e5.name, e5.dim)
+    reopened = ChunkStore(store_config(settings), e5.name, e5.dim)
     names = {c.name for c in reopened.client.list_collections()}
     assert names == {settings.collection}
     assert reopened.collection.id == aside.collection.id

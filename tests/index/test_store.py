@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.app import store_config
 from assistant.core.models import Chunk
 from assistant.index.store import ChunkStore, EmbedderMismatch, StoreError, build_where
 
@@ -43,14 +44,14 @@ def exercise(store: ChunkStore, e5) -> None:
 
 
 def test_embedded_store(settings, e5):
-    exercise(ChunkStore(settings, e5.name, e5.dim), e5)
+    exercise(ChunkStore(store_config(settings), e5.name, e5.dim), e5)
 
 
 def test_store_built_by_another_embedder_is_refused(settings, e5):
-    ChunkStore(settings, e5.name, e5.dim)
+    ChunkStore(store_config(settings), e5.name, e5.dim)
     with pytest.raises(EmbedderMismatch, match=r"assistant ingest --reindex"):
-        ChunkStore(settings, "sentence-transformers/all-MiniLM-L6-v2", 384)
-    existing = ChunkStore.open_existing(settings)
+        ChunkStore(store_config(settings), "sentence-transformers/all-MiniLM-L6-v2", 384)
+    existing = ChunkStore.open_existing(store_config(settings))
     assert existing is not None and existing.embedder_name == e5.name
 
 
@@ -58,7 +59,7 @@ def test_store_built_by_another_embedder_is_refused(settings, e5):
 def test_chroma_server_store(settings, e5, chroma_server):
     host, port = chroma_server
     remote = settings.model_copy(update={"chroma_host": host, "chroma_port": port, "collection": "server-test"})
-    store = ChunkStore(remote, e5.name, e5.dim)
+    store = ChunkStore(store_config(remote), e5.name, e5.dim)
     exercise(store, e5)
     assert store.location().startswith(f"chroma server {host}:{port}")
     assert not remote.store_dir().exists()  # nothing was written locally
@@ -69,7 +70,7 @@ def test_unreachable_chroma_server_is_a_clear_error(settings, e5):
 
     remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": free_port()})
     with pytest.raises(StoreError, match="Chroma"):
-        ChunkStore(remote, e5.name, e5.dim)
+        ChunkStore(store_config(remote), e5.name, e5.dim)
 
 
 def test_where_clauses():

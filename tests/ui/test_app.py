@@ -152,9 +152,11 @@ def test_upload_of_a_good_and_a_bad_file(monkeypatch, settings, tmp_path):
 
 
 def test_a_store_built_by_another_embedder_gives_advice_not_a_traceback(monkeypatch, settings):
+    from assistant.app import store_config
     from assistant.index.store import ChunkStore
 
-    ChunkStore(settings, "some-other-embedder", 8).count()  # creates the collection, stamped with that embedder
+    # creates the collection, stamped with that embedder
+    ChunkStore(store_config(settings), "some-other-embedder", 8).count()
     at = app_for(monkeypatch, settings)
     assert at.error and "assistant ingest --reindex" in at.error[0].value
     assert not at.exception
