@@ -141,8 +141,8 @@ def store_errors() -> Iterator[None]:
 def _resume(key: str) -> UploadJob | None:
     s = Settings.model_validate_json(key)
     try:
-        waiting = waiting_uploads(s, _app(key).store.source_states())
-        leftovers = unfinished_checks(s)
+        waiting = waiting_uploads(s.uploads_dir(), _app(key).store.source_states())
+        leftovers = unfinished_checks(s.uploads_dir())
     except OSError:  # an upload folder that cannot be read: the page works on, `assistant status` tells more
         log.exception("cannot look for uploads waiting in %s", s.uploads_dir())
         return None

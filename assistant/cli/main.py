@@ -91,7 +91,7 @@ def ingest(
     once it is up: it completes what is missing).
     """
     application = _app()
-    targets = list(paths or default_targets(application.settings))
+    targets = list(paths or default_targets(application.settings.corpus_dir, application.settings.uploads_dir()))
     for target in targets:
         if not target.exists():
             fail(f"finner ikke {target}")
@@ -290,12 +290,12 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     with chroma_server(settings):
         store = application.existing_store()
         if store is None:
-            waiting = waiting_uploads(settings, {})
+            waiting = waiting_uploads(settings.uploads_dir(), {})
             fail(f"ingen lager i {settings.store_dir()}: kjør `assistant ingest` først"
                   + (f" ({len(waiting)} opplastede filer venter: {describe(waiting)})" if waiting else ""))
             return
         catalog = build_catalog(store)
-        waiting = waiting_uploads(settings, store.source_states())
+        waiting = waiting_uploads(settings.uploads_dir(), store.source_states())
     info = {**catalog.as_dict(), "keyword_index": str(settings.keyword_dir()),
             "waiting": [{"source": w.source, "path": str(w.path), "why": w.why} for w in waiting]}
     if as_json:

@@ -17,7 +17,6 @@ from assistant.core.files import file_sha256
 from ingest.pipeline import discover, unique_sources
 
 if TYPE_CHECKING:
-    from assistant.core.settings import Settings
     from assistant.index.protocol import SourceState
 
 UPLOAD_FOLDER = "opplastet"  # under data_dir/uploads, so the sources of uploads read "opplastet/<file>"
@@ -38,24 +37,23 @@ class Waiting:
         return self.path.name
 
 
-def upload_targets(settings: Settings) -> list[Path]:
+def upload_targets(uploads_dir: Path) -> list[Path]:
     """Return the upload folder to ingest alongside the corpus (the folder holding `opplastet/`), or [] when none."""
-    root = settings.uploads_dir()
-    return [root] if (root / UPLOAD_FOLDER).is_dir() else []
+    return [uploads_dir] if (uploads_dir / UPLOAD_FOLDER).is_dir() else []
 
 
-def default_targets(settings: Settings) -> list[Path]:
+def default_targets(corpus_dir: Path, uploads_dir: Path) -> list[Path]:
     """Return what `assistant ingest` reads when given no paths: the corpus folder, and the upload folder if there is one."""
-    return [settings.corpus_dir, *upload_targets(settings)]
+    return [corpus_dir, *upload_targets(uploads_dir)]
 
 
-def waiting_uploads(settings: Settings, states: Mapping[str, SourceState]) -> list[Waiting]:
+def waiting_uploads(uploads_dir: Path, states: Mapping[str, SourceState]) -> list[Waiting]:
     """Return the files in the upload folder that the store (its per-file `states`) does not hold as they are.
 
     Source names are given as ingestion gives them (`unique_sources`), and a file the store knows by
     its path under another name counts as held.
     """
-    targets = upload_targets(settings)
+    targets = upload_targets(uploads_dir)
     if not targets:
         return []
     by_path = {state.path: state for state in states.values() if state.path}
@@ -74,9 +72,9 @@ def waiting_uploads(settings: Settings, states: Mapping[str, SourceState]) -> li
     return waiting
 
 
-def unfinished_checks(settings: Settings) -> list[Path]:
+def unfinished_checks(uploads_dir: Path) -> list[Path]:
     """Return the files a crash left in the check folder before they were accepted (they were never stored)."""
-    folder = settings.uploads_dir() / CHECK_FOLDER
+    folder = uploads_dir / CHECK_FOLDER
     return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 

@@ -59,13 +59,14 @@ def seeded(settings, e5, monkeypatch) -> Settings:
 
 def test_a_file_left_in_the_upload_folder_is_waiting_until_it_is_ingested(seeded, e5):
     app = App(seeded, e5)
-    assert waiting_uploads(seeded, app.store.source_states()) == [] and upload_targets(seeded) == []
+    uploads = seeded.uploads_dir()
+    assert waiting_uploads(uploads, app.store.source_states()) == [] and upload_targets(uploads) == []
     path = _left_behind(seeded)
-    (waiting,) = waiting_uploads(seeded, app.store.source_states())
+    (waiting,) = waiting_uploads(uploads, app.store.source_states())
     assert (waiting.source, waiting.path, waiting.why) == ("opplastet/Sykkelplan Malvik.txt", path, "ikke lagt inn")
-    assert default_targets(seeded) == [seeded.corpus_dir, seeded.uploads_dir()]
-    app.ingester().ingest([seeded.uploads_dir()], progress=False)
-    assert waiting_uploads(seeded, app.store.source_states()) == []
+    assert default_targets(seeded.corpus_dir, uploads) == [seeded.corpus_dir, uploads]
+    app.ingester().ingest([uploads], progress=False)
+    assert waiting_uploads(uploads, app.store.source_states()) == []
 
 
 def test_a_newer_version_and_a_partly_ingested_file_are_waiting(seeded, e5):
@@ -77,7 +78,7 @@ def test_a_newer_version_and_a_partly_ingested_file_are_waiting(seeded, e5):
     ids = app.store.ids_of_source("opplastet/skaun.txt")
     assert len(ids) > 1
     app.store.delete_ids(ids[1:])  # what a writer killed halfway leaves
-    found = {w.source: w.why for w in waiting_uploads(seeded, app.store.source_states())}
+    found = {w.source: w.why for w in waiting_uploads(seeded.uploads_dir(), app.store.source_states())}
     assert found == {"opplastet/Sykkelplan Malvik.txt": "en nyere versjon er ikke lagt inn",
                      "opplastet/skaun.txt": "bare delvis lagt inn"}
     assert partly.exists()
@@ -88,8 +89,8 @@ def test_files_still_being_checked_are_not_waiting_but_are_found(seeded, e5):
     incoming.mkdir(parents=True)
     (incoming / "halvveis.pdf").write_bytes(b"%PDF-1.4 cut short")
     (seeded.uploads_dir() / "opplastet").mkdir()
-    assert waiting_uploads(seeded, App(seeded, e5).store.source_states()) == []
-    assert [p.name for p in unfinished_checks(seeded)] == ["halvveis.pdf"]
+    assert waiting_uploads(seeded.uploads_dir(), App(seeded, e5).store.source_states()) == []
+    assert [p.name for p in unfinished_checks(seeded.uploads_dir())] == ["halvveis.pdf"]
 
 
 def test_an_upload_whose_ingesting_child_is_killed_is_left_waiting(seeded, e5):
@@ -103,7 +104,7 @@ def test_an_upload_whose_ingesting_child_is_killed_is_left_waiting(seeded, e5):
     ingester.ingest = lambda paths, **kw: ingest(paths, **{**kw, "on_file": kill})
     with pytest.raises(IngestFailed):
         add_uploads([("Sykkelplan Malvik.txt", SYKKEL.encode()), ("skaun.txt", LONG.encode())], ingester)
-    waiting = waiting_uploads(seeded, App(seeded, e5).store.source_states())
+    waiting = waiting_uploads(seeded.uploads_dir(), App(seeded, e5).store.source_states())
     assert {w.source for w in waiting} == {"opplastet/Sykkelplan Malvik.txt", "opplastet/skaun.txt"}
 
 
@@ -113,7 +114,8 @@ def test_resume_ingests_what_waits_and_removes_unchecked_leftovers(seeded, e5):
     leftover = seeded.uploads_dir() / ".incoming" / "halvveis.pdf"
     leftover.parent.mkdir()
     leftover.write_bytes(b"%PDF-1.4 cut short")
-    outcomes = resume_uploads(waiting_uploads(seeded, app.store.source_states()), unfinished_checks(seeded),
+    uploads = seeded.uploads_dir()
+    outcomes = resume_uploads(waiting_uploads(uploads, app.store.source_states()), unfinished_checks(uploads),
                               app.ingester())
     assert [(o.name, o.ok) for o in outcomes] == [("halvveis.pdf", False), ("Sykkelplan Malvik.txt", True)]
     assert "ble ikke ferdig sjekket før appen stoppet" in outcomes[0].message and not leftover.exists()
