@@ -22,13 +22,14 @@ from assistant.answering.support import SupportScorer, SupportWeights
 from assistant.core.models import Chunk
 from assistant.core.settings import Settings, get_settings
 from assistant.index.cache import CachingEmbedder
-from assistant.index.embed import Embedder, make_embedder
+from assistant.index.embed import E5Embedder, Embedder, EmbedderUnavailable, SentenceTransformerEmbedder
 from assistant.index.keyword import KeywordIndex
 from assistant.index.scorer import SHIPPED, SentenceScorer
 from assistant.index.store import ChunkStore, EmbedderMismatch, StoreConfig, StoreDamaged, set_aside_if_damaged
 from assistant.llm.base import ChatModel, LLMUnavailable
-from assistant.llm.llamacpp import make_llamacpp
-from assistant.llm.ollama import make_ollama
+from assistant.llm.gguf import resolve_model
+from assistant.llm.llamacpp import LlamaCppChat
+from assistant.llm.ollama import OllamaChat
 from assistant.llm.translate import Translator, find_translator
 from assistant.services.catalog import Catalog, DocumentInfo, build_catalog
 from assistant.services.goals import GoalStatus, goal_overview
@@ -67,6 +68,28 @@ def store_config(settings: Settings) -> StoreConfig:
     return StoreConfig(chroma_host=s.chroma_host, chroma_port=s.chroma_port, collection=s.collection,
                        store_dir=s.store_dir(), keyword_root=s.keyword_dir().parent, corpus_dir=s.corpus_dir,
                        uploads_dir=s.uploads_dir())
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """Return the embedder the settings name, loading its model now."""
+    if settings.embedder == "e5":
+        return E5Embedder(batch_size=settings.embed_batch, threads=settings.embed_threads)
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.st_model, batch_size=settings.embed_batch)
+    raise EmbedderUnavailable(f"unknown embedder {settings.embedder!r} (use e5 or sentence-transformers)")
+
+
+def make_ollama(settings: Settings) -> OllamaChat:
+    """Return the Ollama chat model the settings name (not yet checked; call `.check()`)."""
+    return OllamaChat(
+        settings.ollama_host, settings.ollama_model, num_ctx=settings.llm_context, deadline=settings.llm_timeout
+    )
+
+
+def make_llamacpp(settings: Settings) -> LlamaCppChat:
+    """Return the embedded llama.cpp model the settings name (a registry name or a GGUF path), loaded now."""
+    path = resolve_model(settings.llamacpp_model, settings.models_dir())
+    return LlamaCppChat(path, n_ctx=settings.llm_context, threads=settings.llm_threads, deadline=settings.llm_timeout)
 
 
 @dataclass(frozen=True)

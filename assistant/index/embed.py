@@ -6,12 +6,9 @@ import os
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from assistant.core.settings import Settings
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -140,12 +137,3 @@ def _batched(fn, texts: Sequence[str], batch_size: int, dim: int) -> np.ndarray:
         batch = list(texts[start : start + batch_size])
         out[start : start + len(batch)] = np.asarray(fn(batch), dtype=np.float32).reshape(len(batch), dim)
     return out
-
-
-def make_embedder(settings: Settings) -> Embedder:
-    """Return the embedder the settings name, loading its model now."""
-    if settings.embedder == "e5":
-        return E5Embedder(batch_size=settings.embed_batch, threads=settings.embed_threads)
-    if settings.embedder == "sentence-transformers":
-        return SentenceTransformerEmbedder(settings.st_model, batch_size=settings.embed_batch)
-    raise EmbedderUnavailable(f"unknown embedder {settings.embedder!r} (use e5 or sentence-transformers)")

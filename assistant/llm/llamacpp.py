@@ -9,16 +9,13 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from assistant.core.text import error_summary
 from assistant.llm.base import LLMUnavailable, Message
-from assistant.llm.gguf import check_gguf, resolve_model
-
-if TYPE_CHECKING:
-    from assistant.core.settings import Settings
+from assistant.llm.gguf import check_gguf
 
 DEFAULT_CACHE_BYTES = 256 << 20
 
@@ -173,9 +170,3 @@ def _lean_save_state(llm: Any) -> Any:
         llama_state_size=used,
         seed=llm._seed,
     )
-
-
-def make_llamacpp(settings: Settings) -> LlamaCppChat:
-    """Return the embedded llama.cpp model the settings name (a registry name or a GGUF path), loaded now."""
-    path = resolve_model(settings.llamacpp_model, settings.models_dir())
-    return LlamaCppChat(path, n_ctx=settings.llm_context, threads=settings.llm_threads, deadline=settings.llm_timeout)

@@ -7,14 +7,10 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from assistant.core.text import error_summary
 from assistant.llm.base import LLMUnavailable, Message
-
-if TYPE_CHECKING:
-    from assistant.core.settings import Settings
 
 CHECK_TIMEOUT = 2.0  # seconds; `auto` backend selection must not hang when nothing listens
 DEFAULT_PORT = 11434
@@ -232,10 +228,3 @@ def _to_langchain(messages: Sequence[Message]) -> list:
         return [kinds[m["role"]](content=m["content"]) for m in messages]
     except KeyError as exc:
         raise ValueError(f"unknown message role {exc.args[0]!r} (use system, user or assistant)") from None
-
-
-def make_ollama(settings: Settings) -> OllamaChat:
-    """Return the Ollama chat model the settings name (not yet checked; call `.check()`)."""
-    return OllamaChat(
-        settings.ollama_host, settings.ollama_model, num_ctx=settings.llm_context, deadline=settings.llm_timeout
-    )

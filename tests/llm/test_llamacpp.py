@@ -87,7 +87,7 @@ def test_15b_count_tokens_is_plausible(chat_15b):
 @pytest.mark.slow
 def test_05b_through_the_settings_factory(tmp_path, model_05b_path):
     from assistant.core.settings import get_settings
-    from assistant.llm.llamacpp import make_llamacpp
+    from assistant.app import make_llamacpp
 
     data_dir = model_05b_path.parent.parent
     settings = get_settings(data_dir=data_dir, llamacpp_model="qwen2.5-coder-0.5b", llm_context=1024)
@@ -102,7 +102,7 @@ def test_05b_through_the_settings_factory(tmp_path, model_05b_path):
 
 def test_factory_says_how_to_assemble(tmp_path):
     from assistant.core.settings import get_settings
-    from assistant.llm.llamacpp import make_llamacpp
+    from assistant.app import make_llamacpp
 
     with pytest.raises(LLMUnavailable, match="assistant models assemble qwen2.5-coder-1.5b"):
         make_llamacpp(get_settings(data_dir=tmp_path))

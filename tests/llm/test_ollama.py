@@ -11,9 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from assistant.app import make_ollama
 from assistant.core.text import error_summary
 from assistant.llm.base import ChatModel, LLMUnavailable
-from assistant.llm.ollama import OllamaChat, make_ollama, normalize_host
+from assistant.llm.ollama import OllamaChat, normalize_host
 from tests.conftest import CORPUS, free_port
 from tests.ollama_server import DropConnection, serve_ollama, truncate
 
