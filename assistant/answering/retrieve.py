@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -123,7 +124,9 @@ class Retriever:
 
     def with_mode(self, mode: Mode) -> Retriever:
         """Return a retriever over the same store and index that searches in `mode` unless told otherwise."""
-        return Retriever(self.config, self.store, self.keyword, self.embedder, mode)
+        other = copy.copy(self)  # the parts are shared, not built again: only the composition root builds them
+        other.mode = mode
+        return other
 
     def refresh_keyword_index(self, force: bool = False) -> bool:
         """Return True if the BM25 index had to be (re)built because the store changed since it was built."""
