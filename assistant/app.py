@@ -35,7 +35,7 @@ from assistant.services.catalog import Catalog, DocumentInfo, build_catalog
 from assistant.services.goals import GoalStatus, goal_overview
 from assistant.services.kommunestatus import Mention, find_mentions, not_ingested
 from assistant.services.resident_summary import ResidentSummary, summarize_for_residents
-from ingest.pipeline import Ingester
+from ingest.pipeline import IngestConfig, Ingester
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,14 @@ def store_config(settings: Settings) -> StoreConfig:
     return StoreConfig(chroma_host=s.chroma_host, chroma_port=s.chroma_port, collection=s.collection,
                        store_dir=s.store_dir(), keyword_root=s.keyword_dir().parent, corpus_dir=s.corpus_dir,
                        uploads_dir=s.uploads_dir())
+
+
+def ingest_config(settings: Settings) -> IngestConfig:
+    """Return what ingestion reads of the settings: passage size, goal calibration, the corpus, the size limit."""
+    s = settings
+    return IngestConfig(chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap, goal_threshold=s.goal_threshold,
+                        goal_margin=s.goal_margin, corpus_dir=s.corpus_dir, max_file_mb=s.max_file_mb,
+                        uploads_dir=s.uploads_dir())
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -176,7 +184,7 @@ class App:
                 self.store  # noqa: B018 - opening it is the check
             except EmbedderMismatch:
                 ChunkStore.drop(store_config(self.settings))
-        return Ingester(self.settings, self.store, self.keyword, self.embedder)
+        return Ingester(ingest_config(self.settings), self.store, self.keyword, self.embedder)
 
     def catalog(self) -> Catalog:
         """Return the catalog of the ingested documents."""

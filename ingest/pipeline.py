@@ -11,19 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from assistant.core.files import file_sha256
 from assistant.core.models import Chunk, Document
@@ -33,9 +25,9 @@ from ingest.goals import GoalAssigner
 from ingest.load import LoadError, load_document
 from ingest.manifest import load_manifest
 from ingest.meta import document_meta
+from ingest.progress import progress_bar
 
 if TYPE_CHECKING:
-    from assistant.core.settings import Settings
     from assistant.index.embed import Embedder
     from assistant.index.keyword import KeywordIndex
     from assistant.index.store import SourceState, VectorStore
@@ -46,6 +38,19 @@ log = logging.getLogger(__name__)
 NOT_DOCUMENTS = {"manifest.json", "README.md"}
 FLUSH_CHUNKS = 256  # chunks embedded and written together, across files
 LARGE_FILE_MB = 1  # files this large are named on the progress bar while they are chunked and embedded
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """What ingestion reads of the settings; the composition root builds it (assistant.app.ingest_config)."""
+
+    chunk_tokens: int  # passage size in embedder tokens
+    chunk_overlap: int  # overlap of neighbouring passages, in embedder tokens
+    goal_threshold: float  # least e5 cosine of a passage and a bærekraftsmål's description
+    goal_margin: float  # a goal found by similarity lies within this of the passage's best goal
+    corpus_dir: Path  # a file given under it is named as in the corpus
+    max_file_mb: int  # larger files are skipped, with the reason
+    uploads_dir: Path  # the app's upload folder: the upload queue (ui/upload.py) saves files there and ingests it
 
 
 @dataclass
@@ -148,14 +153,14 @@ def prepare(doc: Document, entry: dict | None = None) -> Document:
 class Indexer:
     """Embeds and writes prepared documents to the store in batches, replacing older versions."""
 
-    def __init__(self, settings: Settings, store: VectorStore, embedder: Embedder) -> None:
-        self.settings = settings
+    def __init__(self, config: IngestConfig, store: VectorStore, embedder: Embedder) -> None:
+        self.config = config
         self.store = store
         self.embedder = embedder
         self._pending: list[tuple[Document, list[Chunk], bool]] = []
         self._bumped = False
         self.chunks_written = 0
-        self.goals = GoalAssigner(embedder, settings.goal_threshold, settings.goal_margin)
+        self.goals = GoalAssigner(embedder, config.goal_threshold, config.goal_margin)
 
     def add(self, doc: Document, replaces: bool = True) -> int:
         """Queue a prepared document, flushing when enough chunks wait; return its chunk count.
@@ -166,8 +171,8 @@ class Indexer:
         chunks = chunk_document(
             doc,
             embedder.count_tokens,
-            self.settings.chunk_tokens,
-            self.settings.chunk_overlap,
+            self.config.chunk_tokens,
+            self.config.chunk_overlap,
             embedder.max_tokens,
         )
         self._pending.append((doc, chunks, replaces))
@@ -228,42 +233,9 @@ class Indexer:
         self.store.end_replace([source])
 
 
-@contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[..., None]]:
-    """Yield an update(advance=..., chunks=..., now=...) function drawing a rich progress bar.
-
-    It shows files done, files and chunks per second, and `now`: what a large file is going through.
-    """
-    if not enabled or total == 0:
-        yield lambda **_: None
-        return
-
-    started = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]Ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rates]}"),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[now]}"),
-        transient=False,
-    ) as bar:
-        task = bar.add_task("ingest", total=total, rates="", now="")
-        done = {"files": 0, "chunks": 0}
-
-        def update(advance: int = 0, chunks: int = 0, now: str = "") -> None:
-            done["files"] += advance
-            done["chunks"] += chunks
-            elapsed = max(time.perf_counter() - started, 1e-6)
-            rates = f"{done['files'] / elapsed:.1f} filer/s · {done['chunks'] / elapsed:.1f} biter/s"
-            bar.update(task, advance=advance, rates=rates, now=now)
-
-        yield update
-
-
 def ingest_paths(
     paths: Sequence[Path],
-    settings: Settings,
+    config: IngestConfig,
     store: VectorStore,
     keyword: KeywordIndex,
     embedder: Embedder,
@@ -285,11 +257,11 @@ def ingest_paths(
     if reindex:  # built aside while the old store keeps answering; switched to only when complete
         store = live.rebuild_aside()
     states = store.source_states()
-    tasks = unique_sources(discover(paths, settings.corpus_dir), states)
+    tasks = unique_sources(discover(paths, config.corpus_dir), states)
     manifests: dict[Path, dict[str, dict]] = {}
-    indexer = Indexer(settings, store, embedder)
+    indexer = Indexer(config, store, embedder)
 
-    with _progress(progress, len(tasks)) as bar:
+    with progress_bar(progress, len(tasks)) as bar:
 
         def update(advance: int = 0, chunks: int = 0) -> None:  # each file ends with exactly one call
             bar(advance=advance, chunks=chunks, now="")
@@ -300,7 +272,7 @@ def ingest_paths(
             if task.root not in manifests:
                 manifests[task.root] = load_manifest(task.root, require_files=False) if task.root.is_dir() else {}
             try:
-                too_big = too_large(task.path, settings.max_file_mb)
+                too_big = too_large(task.path, config.max_file_mb)
                 if too_big:
                     raise LoadError(task.path, too_big)
                 digest = file_sha256(task.path)
@@ -357,7 +329,7 @@ def ingest_paths(
 
 def index_documents(
     docs: Iterable[Document],
-    settings: Settings,
+    config: IngestConfig,
     store: VectorStore,
     keyword: KeywordIndex,
     embedder: Embedder,
@@ -365,8 +337,8 @@ def index_documents(
     total: int = 0,
 ) -> int:
     """Return how many chunks were written for in-memory documents (benchmarks); the keyword index is rebuilt."""
-    indexer = Indexer(settings, store, embedder)
-    with _progress(progress, total) if total else nullcontext(lambda **_: None) as update:
+    indexer = Indexer(config, store, embedder)
+    with progress_bar(progress, total) if total else nullcontext(lambda **_: None) as update:
         for doc in docs:
             n = indexer.add(doc)
             update(advance=1, chunks=n)
@@ -378,8 +350,8 @@ def index_documents(
 class Ingester:
     """Ingestion over one store, keyword index and embedder, as the composition root wires them."""
 
-    def __init__(self, settings: Settings, store: VectorStore, keyword: KeywordIndex, embedder: Embedder) -> None:
-        self.settings = settings
+    def __init__(self, config: IngestConfig, store: VectorStore, keyword: KeywordIndex, embedder: Embedder) -> None:
+        self.config = config
         self.store = store
         self.keyword = keyword
         self.embedder = embedder
@@ -392,8 +364,8 @@ class Ingester:
         on_file: Callable[[int, int, str], None] | None = None,
     ) -> IngestReport:
         """Return the report of ingesting the files and folders (see `ingest_paths`)."""
-        return ingest_paths(paths, self.settings, self.store, self.keyword, self.embedder, reindex, progress, on_file)
+        return ingest_paths(paths, self.config, self.store, self.keyword, self.embedder, reindex, progress, on_file)
 
     def index_documents(self, docs: Iterable[Document], progress: bool = False, total: int = 0) -> int:
         """Return how many chunks were written for in-memory documents (see `index_documents`)."""
-        return index_documents(docs, self.settings, self.store, self.keyword, self.embedder, progress, total)
+        return index_documents(docs, self.config, self.store, self.keyword, self.embedder, progress, total)
