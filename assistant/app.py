@@ -2,7 +2,9 @@
 
 The CLI, the Streamlit app, Kommunestatus, the eval runner, the baselines and every benchmark take
 their parts from an `App`, so every figure is measured on what users run. Nothing else constructs a
-store, a keyword index, an embedder or an answer backend (tests aside).
+store, a keyword index, an embedder or an answer backend (tests aside), and below the entry points
+nothing else reads the settings: each part takes a small frozen slice built here (`store_config`,
+`ingest_config`, `retrieval_config`, `answer_config`) or plain parameters.
 """
 
 from __future__ import annotations
