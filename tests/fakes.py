@@ -1,7 +1,9 @@
-"""In-memory stand-ins for the logic tests: a deterministic embedder that needs no model.
+"""In-memory stand-ins for the logic tests: a deterministic embedder that needs no model, and a quoter.
 
 Tests of logic around an embedder (caches, scoring arithmetic, bookkeeping) use `HashEmbedder`; tests
 of the real e5 model (tests/index/test_embed.py and every test that takes the `e5` fixture) keep it.
+A test that builds an `Assistant` by hand gives it `quoter(config, scorer)`, as the composition root
+gives every Assistant the extractive reader that stands in when a model fails.
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+
+from assistant.answering.readers import ExtractiveReader
+from assistant.answering.stages import AnswerConfig
 
 WORD = re.compile(r"\w+")
 
@@ -58,3 +64,10 @@ class HashEmbedder:
     def count_tokens(self, text: str) -> int:
         """Return a word count standing in for model tokens (two specials added, as e5 does)."""
         return len(WORD.findall(text)) + 2
+
+
+def quoter(config: AnswerConfig, scorer: Any) -> ExtractiveReader:
+    """Return the quoting reader for an Assistant over this config and scorer: at the gate's floor for a bokmål
+    question, a second sentence within the quote margin (the root's, without an embedder or a plain margin)."""
+    trained = scorer.learned is not None
+    return ExtractiveReader(min_support=config.gate_floor("nb", trained), margin=config.quote_margin(trained))

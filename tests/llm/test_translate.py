@@ -20,6 +20,7 @@ from assistant.llm.translate import (
     find_translator,
     translate_text,
 )
+from tests.fakes import quoter
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,9 @@ def bot_with(translator, tmp_path) -> tuple[Assistant, BokmalChat]:
     chat = BokmalChat()
     settings = get_settings(data_dir=tmp_path, support_threshold=0.2, support_threshold_en=0.2)
     scorer = SupportScorer(SupportWeights(threshold=0.5), None)  # words and cues only: the logic around the model
-    return Assistant(answer_config(settings), OnePassage(), LLMReader(chat), scorer, translator=translator), chat
+    config = answer_config(settings)
+    return Assistant(config, OnePassage(), LLMReader(chat), scorer, translator=translator,
+                     quoter=quoter(config, scorer)), chat
 
 
 def test_a_nynorsk_question_goes_to_the_model_in_bokmal_and_the_answer_comes_back_in_nynorsk(apertium, tmp_path):

@@ -93,9 +93,11 @@ def test_a_summary_reading_that_declines_or_is_not_backed_falls_back_to_quotes(c
     from assistant.answering.readers import LLMReader
     from assistant.app import App, answer_config
     from tests.answering.test_reading import ScriptedChat
+    from tests.fakes import quoter
 
-    app = App(corpus_settings, e5)
-    bot = Assistant(answer_config(corpus_settings), app.retriever, LLMReader(ScriptedChat(reply)), app.scorer)
+    app, config = App(corpus_settings, e5), answer_config(corpus_settings)
+    bot = Assistant(config, app.retriever, LLMReader(ScriptedChat(reply)), app.scorer,
+                    quoter=quoter(config, app.scorer))
     summary = ks.summarize("Trondheim", bot)
     assert not summary.empty and "[1]" in summary.text and "99 prosent" not in summary.text
     assert summary.answer.notes and all(c.supported for c in summary.answer.citations)
