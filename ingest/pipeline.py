@@ -242,8 +242,12 @@ def ingest_paths(
     reindex: bool = False,
     progress: bool = True,
     on_file: Callable[[int, int, str], None] | None = None,
+    preloaded: Mapping[Path, Document] | None = None,
 ) -> IngestReport:
     """Return the report of ingesting the given files and folders into the store and keyword index.
+
+    `preloaded` maps resolved paths to documents already loaded and prepared (an upload is loaded once,
+    when it is checked): they are indexed as they are, not loaded again.
 
     With `reindex`, everything is written to a store built aside, which replaces the old one only when
     complete (the keyword index is then rebuilt into a temporary folder and moved into place), so a
@@ -281,13 +285,14 @@ def ingest_paths(
                     report.unchanged.append(task.source)
                     update(advance=1)
                     continue
-                doc = load_document(task.path, task.source)
+                ready = (preloaded or {}).get(task.path.resolve())
+                doc = ready or load_document(task.path, task.source)
             except LoadError as exc:
                 reason = exc.reason
             except OSError as exc:
                 reason = f"kan ikke lese filen ({exc.strerror or exc})"
             else:
-                doc = prepare(doc, manifests[task.root].get(task.name))
+                doc = ready or prepare(doc, manifests[task.root].get(task.name))
                 reason = "" if any(page.text.strip() for page in doc.pages) else "ingen tekst igjen etter rensing"
             if reason:
                 report.skipped.append((task.source, reason))
@@ -362,9 +367,11 @@ class Ingester:
         reindex: bool = False,
         progress: bool = True,
         on_file: Callable[[int, int, str], None] | None = None,
+        preloaded: Mapping[Path, Document] | None = None,
     ) -> IngestReport:
         """Return the report of ingesting the files and folders (see `ingest_paths`)."""
-        return ingest_paths(paths, self.config, self.store, self.keyword, self.embedder, reindex, progress, on_file)
+        return ingest_paths(paths, self.config, self.store, self.keyword, self.embedder, reindex, progress, on_file,
+                            preloaded)
 
     def index_documents(self, docs: Iterable[Document], progress: bool = False, total: int = 0) -> int:
         """Return how many chunks were written for in-memory documents (see `index_documents`)."""

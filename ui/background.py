@@ -38,6 +38,7 @@ from pydantic import SecretStr
 from assistant.app import App
 from assistant.core.settings import Settings
 from ingest.pipeline import IngestReport
+from ui.upload import UploadOutcome, ingest_uploads
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +198,24 @@ class BackgroundIngester:
         `progress` is accepted for the Ingester's interface; the child draws no progress bar. `on_file` is
         called in this process after each file, as the Ingester does.
         """
+        done = self._run({"paths": [str(p) for p in paths], "reindex": reindex}, on_file)
+        return report_of(done["report"])
+
+    def ingest_uploads(
+        self, names: Sequence[str], root: Path, on_file: Callable[[int, int, str], None] | None = None,
+    ) -> tuple[list[UploadOutcome], IngestReport | None]:
+        """Return what became of the uploads waiting in `root`'s check folder, loaded once and ingested in the child.
+
+        The child does what `ui.upload.ingest_uploads` does in-process; the app's own process never reads them.
+        """
+        done = self._run({"uploads": list(names), "root": str(root), "reindex": False}, on_file)
+        outcomes = [UploadOutcome(**o) for o in done["outcomes"]]
+        return outcomes, report_of(done["report"]) if done["report"] is not None else None
+
+    def _run(self, job: dict[str, Any], on_file: Callable[[int, int, str], None] | None) -> dict[str, Any]:
+        """Return the child's "done" message for the job; IngestFailed when the child fails or dies."""
         secrets = {name for name, field in Settings.model_fields.items() if field.annotation is SecretStr}
-        job = {"settings": self.settings.model_dump(mode="json", exclude=secrets), "paths": [str(p) for p in paths], "reindex": reindex}
+        job = {"settings": self.settings.model_dump(mode="json", exclude=secrets), **job}
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         self.process = child = subprocess.Popen(
             [sys.executable, "-m", "ui.background"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -216,9 +233,7 @@ class BackgroundIngester:
                 elif "error" in message:
                     raise IngestFailed(message["error"])
                 elif "done" in message:
-                    report = message["done"]
-                    report["skipped"] = [tuple(item) for item in report["skipped"]]
-                    return IngestReport(**report)
+                    return message["done"]
             raise IngestFailed(f"innlesingen stoppet uventet (prosessen endte med kode {child.wait()})")
         finally:
             self.switch.remove(child.pid)
@@ -228,6 +243,11 @@ class BackgroundIngester:
                 child.kill()
                 child.wait()
             self.process = None
+
+
+def report_of(data: dict[str, Any]) -> IngestReport:
+    """Return the IngestReport a child sent as JSON."""
+    return IngestReport(**{**data, "skipped": [tuple(item) for item in data["skipped"]]})
 
 
 def main() -> None:
@@ -247,17 +267,21 @@ def main() -> None:
     try:
         settings = Settings.model_validate(job["settings"])  # without the secrets: ingestion needs none
         embedder = PausingEmbedder(App(settings).embedder, pause)  # the root's embedder, paused between batches
-        report = App(settings, embedder).ingester(job["reindex"]).ingest(
-            [Path(p) for p in job["paths"]], reindex=job["reindex"], progress=False,
-            on_file=lambda done, total, source: send(file=[done, total, source]),
-        )
+        ingester = App(settings, embedder).ingester(job["reindex"])
+        on_file = lambda done, total, source: send(file=[done, total, source])  # noqa: E731
+        if "uploads" in job:  # loaded once, here: checked, placed and ingested
+            outcomes, report = ingest_uploads(ingester, job["uploads"], Path(job["root"]), on_file)
+        else:
+            outcomes, report = [], ingester.ingest([Path(p) for p in job["paths"]], reindex=job["reindex"],
+                                                   progress=False, on_file=on_file)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it to the user
         log.exception("upload ingestion failed")
         send(error=f"{type(exc).__name__}: {exc}")
         sys.exit(1)
     if pause.waited:
         log.info("paused %.1f s for questions", pause.waited)
-    send(done=dataclasses.asdict(report))
+    send(done={"report": dataclasses.asdict(report) if report is not None else None,
+               "outcomes": [dataclasses.asdict(o) for o in outcomes]})
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ def sidebar_upload(settings: Any, assistant: Any) -> None:
         job = st.session_state.get("upload_job")
         if submitted and files and not (job and not job.finished):
             st.session_state["upload_job"] = start_upload_job(
-                [(f.name, f.getvalue()) for f in files], BackgroundIngester(settings), services.ingest_lock()
+                [(f.name, f.getvalue()) for f in files], BackgroundIngester(settings), services.ingest_lock(),
+                settings.uploads_dir(), settings.max_file_mb,
             )
             st.session_state.pop("upload_outcomes", None)
         if st.session_state.get("upload_job") is not None:

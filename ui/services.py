@@ -148,7 +148,7 @@ def _resume(key: str) -> UploadJob | None:
         return None
     if not waiting and not leftovers:
         return None
-    return start_resume_job(waiting, leftovers, BackgroundIngester(s), ingest_lock())
+    return start_resume_job(waiting, leftovers, BackgroundIngester(s), ingest_lock(), s.uploads_dir())
 
 
 def resume_job(s: Settings | None = None) -> UploadJob | None:

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +18,7 @@ from ingest.load import LoadError, load_document
 from ingest.pipeline import prepare
 
 if TYPE_CHECKING:
+    from assistant.core.models import Document
     from ingest.pipeline import Ingester, IngestReport
     from ui.background import BackgroundIngester
 
@@ -77,40 +78,33 @@ def check_upload(name: str, data: bytes, max_mb: int) -> None:
         raise UploadRejected(f"{name}: filen er {len(data) / 1024 / 1024:.1f} MB; største tillatte størrelse er {max_mb} MB.")
 
 
-def _validate_document(path: Path, source: str) -> None:
-    """Raise UploadRejected unless the file loads and keeps some text after cleaning."""
+def load_checked(path: Path, source: str) -> Document:
+    """Return the upload loaded and cleaned (the one load it gets); UploadRejected when it has no usable text."""
     try:
         doc = prepare(load_document(path, source))
     except LoadError as exc:
         raise UploadRejected(f"{path.name}: {exc.reason}") from exc
     if not any(page.text.strip() for page in doc.pages):
         raise UploadRejected(f"{path.name}: ingen tekst å hente ut (skannet PDF uten tekstlag?).")
+    return doc
 
 
-def add_uploads(
-    files: list[tuple[str, bytes]],
-    ingester: Ingester | BackgroundIngester,
-    on_progress: Callable[[float, str], None] = lambda *_: None,
+def ingest_uploads(
+    ingester: Ingester, names: Sequence[str], root: Path, on_file: Callable[[int, int, str], None] | None = None,
 ) -> tuple[list[UploadOutcome], IngestReport | None]:
-    """Return what became of each (name, bytes) upload after checking, saving and ingesting the good ones.
+    """Return what became of the files waiting in the check folder: each loaded once, the good ones placed and ingested.
 
-    A bad file is refused before it is stored, so it never replaces a good file of the same name and
-    nothing already ingested is touched.
+    Runs in the process that ingests (the app's upload child, or this one for an in-process Ingester): a
+    file that does not load is refused and removed before it is placed, so it never replaces a good file
+    of the same name; the documents that load are handed to the ingester as loaded, not read again.
     """
-    root = ingester.settings.uploads_dir()
-    incoming = root / CHECK_FOLDER  # discover() skips dot-folders
-    incoming.mkdir(parents=True, exist_ok=True)
     outcomes: list[UploadOutcome] = []
     accepted: dict[str, str] = {}
-    taken: set[str] = set()
-    for i, (raw_name, data) in enumerate(files):
-        name = unique_name(safe_name(raw_name), taken)
-        on_progress(0.3 * i / max(len(files), 1), f"Sjekker {name} …")
-        tmp = incoming / name
+    loaded: dict[Path, Document] = {}
+    for name in names:
+        tmp, source = root / CHECK_FOLDER / name, f"{FOLDER}/{name}"
         try:
-            check_upload(name, data, ingester.settings.max_file_mb)
-            tmp.write_bytes(data)
-            _validate_document(tmp, f"{FOLDER}/{name}")
+            doc = load_checked(tmp, source)
         except UploadRejected as exc:
             outcomes.append(UploadOutcome(name, False, str(exc)))
             tmp.unlink(missing_ok=True)
@@ -118,17 +112,53 @@ def add_uploads(
         target = root / FOLDER / name
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.replace(target)
-        accepted[f"{FOLDER}/{name}"] = name
+        doc.path = target
+        loaded[target.resolve()] = doc
+        accepted[source] = name
     if not accepted:
+        return outcomes, None
+    report = ingester.ingest([root], progress=False, on_file=on_file, preloaded=loaded)
+    return outcomes + outcomes_of(accepted, report), report
+
+
+def add_uploads(
+    files: list[tuple[str, bytes]],
+    ingester: Ingester | BackgroundIngester,
+    root: Path,
+    max_mb: int,
+    on_progress: Callable[[float, str], None] = lambda *_: None,
+) -> tuple[list[UploadOutcome], IngestReport | None]:
+    """Return what became of each (name, bytes) upload after checking, saving and ingesting the good ones.
+
+    Here only the file's type, size and emptiness are checked before it is saved in the check folder of
+    the upload folder `root`; loading it is the ingesting process's work (`ingest_uploads`: in the app,
+    the background child), so a file is read once, never in the app's own process.
+    """
+    incoming = root / CHECK_FOLDER  # discover() skips dot-folders
+    incoming.mkdir(parents=True, exist_ok=True)
+    outcomes: list[UploadOutcome] = []
+    saved: list[str] = []
+    taken: set[str] = set()
+    for raw_name, data in files:
+        name = unique_name(safe_name(raw_name), taken)
+        try:
+            check_upload(name, data, max_mb)
+        except UploadRejected as exc:
+            outcomes.append(UploadOutcome(name, False, str(exc)))
+            continue
+        (incoming / name).write_bytes(data)
+        saved.append(name)
+    if not saved:
         return outcomes, None
 
     def progressed(done: int, total: int, source: str) -> None:
-        on_progress(0.3 + 0.6 * done / max(total, 1), f"Leser inn {source} ({done}/{total}) …")
+        on_progress(0.05 + 0.9 * done / max(total, 1), f"Leser inn {source} ({done}/{total}) …")
 
-    on_progress(0.3, f"Leser inn {len(accepted)} fil{'er' if len(accepted) > 1 else ''} …")  # shown while it runs
-    report = ingester.ingest([root], progress=False, on_file=progressed)
+    on_progress(0.05, f"Sjekker og leser inn {len(saved)} fil{'er' if len(saved) > 1 else ''} …")  # shown while it runs
+    run = getattr(ingester, "ingest_uploads", None)  # a BackgroundIngester does it in its child
+    found, report = run(saved, root, progressed) if run else ingest_uploads(ingester, saved, root, progressed)
     on_progress(1.0, "Ferdig")
-    return outcomes + outcomes_of(accepted, report), report
+    return outcomes + found, report
 
 
 def outcomes_of(accepted: dict[str, str], report: IngestReport) -> list[UploadOutcome]:
@@ -154,6 +184,7 @@ def resume_uploads(
     waiting: list[Waiting],
     leftovers: list[Path],
     ingester: Ingester | BackgroundIngester,
+    root: Path,
     on_progress: Callable[[float, str], None] = lambda *_: None,
 ) -> list[UploadOutcome]:
     """Return what became of the uploads a crash left behind: the waiting ones ingested, unchecked leftovers removed.
@@ -173,7 +204,7 @@ def resume_uploads(
         on_progress(0.05 + 0.9 * done / max(total, 1), f"Leser inn {source} ({done}/{total}) …")
 
     on_progress(0.05, f"Leser inn {len(waiting)} fil{'er' if len(waiting) > 1 else ''} …")
-    report = ingester.ingest([ingester.settings.uploads_dir()], progress=False, on_file=progressed)
+    report = ingester.ingest([root], progress=False, on_file=progressed)
     on_progress(1.0, "Ferdig")
     return outcomes + outcomes_of({w.source: w.name for w in waiting}, report)
 
@@ -199,6 +230,7 @@ class UploadJob:
 
 def start_upload_job(
     files: list[tuple[str, bytes]], ingester: Ingester | BackgroundIngester, ingest_lock: AbstractContextManager,
+    root: Path, max_mb: int,
 ) -> UploadJob:
     """Return a started job that checks, saves and ingests the uploads in a thread of its own.
 
@@ -208,12 +240,12 @@ def start_upload_job(
     A failure is reported on the job, never as a success, and changes nothing already ingested.
     """
     job = UploadJob([safe_name(name) for name, _ in files])
-    return _run(job, lambda: add_uploads(files, ingester, job.progress)[0], ingest_lock)
+    return _run(job, lambda: add_uploads(files, ingester, root, max_mb, job.progress)[0], ingest_lock)
 
 
 def start_resume_job(
     waiting: list[Waiting], leftovers: list[Path], ingester: Ingester | BackgroundIngester,
-    ingest_lock: AbstractContextManager,
+    ingest_lock: AbstractContextManager, root: Path,
 ) -> UploadJob:
     """Return a started job that ingests the uploads a crash left waiting (see `resume_uploads`), as an upload job."""
     names = [w.name for w in waiting]
@@ -221,7 +253,7 @@ def start_resume_job(
              f"ikke ble lagt inn før appen stoppet: {', '.join(names)}. Legger {'dem' if len(names) > 1 else 'den'} "
              "inn nå." if names else "")
     job = UploadJob(names, intro=intro)
-    return _run(job, lambda: resume_uploads(waiting, leftovers, ingester, job.progress), ingest_lock)
+    return _run(job, lambda: resume_uploads(waiting, leftovers, ingester, root, job.progress), ingest_lock)
 
 
 def _run(job: UploadJob, work: Callable[[], list[UploadOutcome]], ingest_lock: AbstractContextManager) -> UploadJob:

@@ -100,10 +100,11 @@ def test_an_upload_whose_ingesting_child_is_killed_is_left_waiting(seeded, e5):
     def kill(done, total, source):
         ingester.process.kill()
 
-    ingest = ingester.ingest
-    ingester.ingest = lambda paths, **kw: ingest(paths, **{**kw, "on_file": kill})
+    ingest = ingester.ingest_uploads
+    ingester.ingest_uploads = lambda names, root, on_file=None: ingest(names, root, kill)
     with pytest.raises(IngestFailed):
-        add_uploads([("Sykkelplan Malvik.txt", SYKKEL.encode()), ("skaun.txt", LONG.encode())], ingester)
+        add_uploads([("Sykkelplan Malvik.txt", SYKKEL.encode()), ("skaun.txt", LONG.encode())], ingester,
+                    seeded.uploads_dir(), seeded.max_file_mb)
     waiting = waiting_uploads(seeded.uploads_dir(), App(seeded, e5).store.source_states())
     assert {w.source for w in waiting} == {"opplastet/Sykkelplan Malvik.txt", "opplastet/skaun.txt"}
 
@@ -116,7 +117,7 @@ def test_resume_ingests_what_waits_and_removes_unchecked_leftovers(seeded, e5):
     leftover.write_bytes(b"%PDF-1.4 cut short")
     uploads = seeded.uploads_dir()
     outcomes = resume_uploads(waiting_uploads(uploads, app.store.source_states()), unfinished_checks(uploads),
-                              app.ingester())
+                              app.ingester(), uploads)
     assert [(o.name, o.ok) for o in outcomes] == [("halvveis.pdf", False), ("Sykkelplan Malvik.txt", True)]
     assert "ble ikke ferdig sjekket før appen stoppet" in outcomes[0].message and not leftover.exists()
     assert outcomes[1].message.startswith("Sykkelplan Malvik.txt er lagt inn (")
@@ -157,7 +158,8 @@ def test_plain_ingest_takes_the_upload_folder_too(seeded):
 
 
 def test_reindex_keeps_what_was_uploaded(seeded, e5):
-    outcomes, _ = add_uploads([("Sykkelplan Malvik.txt", SYKKEL.encode())], App(seeded, e5).ingester())
+    outcomes, _ = add_uploads([("Sykkelplan Malvik.txt", SYKKEL.encode())], App(seeded, e5).ingester(),
+                              seeded.uploads_dir(), seeded.max_file_mb)
     assert outcomes[0].ok
     result = runner.invoke(cli, ["ingest", "--reindex", "--no-progress"])
     assert result.exit_code == 0, result.output
