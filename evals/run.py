@@ -26,6 +26,7 @@ from rich.console import Console
 
 from assistant.answering.support import asks_for
 from assistant.app import App
+from assistant.llm.base import LLMUnavailable
 from evals import judge as judging
 from evals import metrics
 from evals.corpus import CorpusError, ingest_corpus, naive_index_dir
@@ -126,10 +127,13 @@ def judge_chat(app: App, bots: dict[str, Any] | None) -> tuple[ChatModel | None,
     for bot in (bots or {}).values():
         if bot.backend.chat is not None:
             return bot.backend.chat, ""
-    backend, notes = app.backend("auto")
-    if backend.chat is None:
-        return None, "Not judged: no LLM backend is available (" + "; ".join(notes) + ")."
-    return backend.chat, ""
+    notes = []
+    for name in ("ollama", "llamacpp"):  # any model will do here, the embedded one too (`auto` stops at quoting)
+        try:
+            return app.backend(name)[0].chat, ""
+        except LLMUnavailable as exc:
+            notes.append(str(exc))
+    return None, "Not judged: no LLM backend is available (" + "; ".join(notes) + ")."
 
 
 @dataclass

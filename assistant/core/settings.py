@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
 
     llm: Literal["auto", "ollama", "llamacpp", "extractive"] = Field(
-        "auto", description="Answer backend; auto = Ollama if reachable with the model, else llama.cpp if assembled, else extractive."
+        "auto", description="Answer backend; auto = Ollama if reachable with the model, else extractive (quoting, measured ahead of the embedded 1.5B on the dev set); llamacpp = the embedded model (`assistant models assemble` it first)."
     )
     ollama_host: str = Field(
         "http://127.0.0.1:11434",
