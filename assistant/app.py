@@ -78,8 +78,7 @@ def ingest_config(settings: Settings) -> IngestConfig:
     """Return what ingestion reads of the settings: passage size, goal calibration, the corpus, the size limit."""
     s = settings
     return IngestConfig(chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap, goal_threshold=s.goal_threshold,
-                        goal_margin=s.goal_margin, corpus_dir=s.corpus_dir, max_file_mb=s.max_file_mb,
-                        uploads_dir=s.uploads_dir())
+                        goal_margin=s.goal_margin, corpus_dir=s.corpus_dir, max_file_mb=s.max_file_mb)
 
 
 def make_embedder(settings: Settings) -> Embedder:

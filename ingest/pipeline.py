@@ -50,7 +50,6 @@ class IngestConfig:
     goal_margin: float  # a goal found by similarity lies within this of the passage's best goal
     corpus_dir: Path  # a file given under it is named as in the corpus
     max_file_mb: int  # larger files are skipped, with the reason
-    uploads_dir: Path  # the app's upload folder: the upload queue (ui/upload.py) saves files there and ingests it
 
 
 @dataclass
