@@ -47,10 +47,6 @@ ROOT_ONLY = {"ChunkStore", "KeywordIndex", "Retriever", "E5Embedder", "SentenceT
 FACTORIES = {"make_embedder", "make_ollama", "make_llamacpp", "find_translator"}
 COMPOSITION_ROOT = "assistant.app"
 SETTINGS = "assistant.core.settings"
-# Modules that still break the root rule, each with why; strict, so a marker fails once its module keeps the rule.
-BUILDS_PARTS_STILL = {
-    "assistant.answering.pipeline": "Assistant builds its default quoter until the tests of the answer stages pass one",
-}
 
 
 def modules() -> dict[str, Path]:
@@ -197,10 +193,7 @@ def test_no_import_cycles_between_modules():
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=BUILDS_PARTS_STILL[n])) if n in BUILDS_PARTS_STILL else n
-    for n in sorted(MODULES) if n != COMPOSITION_ROOT
-])
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n != COMPOSITION_ROOT))
 def test_only_the_composition_root_builds_parts(name):
     assert root_violations(MODULES[name]) == []
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from assistant.answering.messages import FAILED_NOTE, FALLBACK_NOTE, NOT_FOUND, TRANSLATED_NOTE, say
-from assistant.answering.readers import ExtractiveReader, Reader
+from assistant.answering.readers import Reader
 from assistant.answering.retrieve import Searcher
 from assistant.answering.stages import (
     AnswerConfig,
@@ -58,7 +58,8 @@ class Assistant:
         notes: Sequence[str] = (),
         translator: Translator | None = None,
         gated: bool = True,
-        quoter: Reader | None = None,
+        *,
+        quoter: Reader,
     ) -> None:
         self.config = config
         self.retriever = retriever
@@ -72,8 +73,9 @@ class Assistant:
         self.localize = Localize(translator if reader.generative else None)
         self.read = Read(reader)
         self.verify = Verify(scorer, config)
-        # what stands in when a model fails or says nothing the documents confirm: the extractive reader's quote
-        self.quoter = quoter or ExtractiveReader(min_support=self.threshold("nb", True), margin=self.quote_margin())
+        # what stands in when a model fails or says nothing the documents confirm: the extractive reader's quote,
+        # built by the composition root like every part
+        self.quoter = quoter
         self.fallback = Fallback(self.quoter, reader.generative)
 
     @property
@@ -92,10 +94,6 @@ class Assistant:
     def claim_threshold(self, language: str) -> float:
         """Return the least word-and-e5 support of the sentence that backs a model's claim in this language."""
         return self.verify.claim_threshold(language)
-
-    def quote_margin(self) -> float:
-        """Return how far under the best sentence a second quoted sentence may score (the claim margin; none untrained)."""
-        return self.config.quote_margin(trained=self.scorer.learned is not None)
 
     def stream(
         self,

@@ -34,6 +34,7 @@ from assistant.app import answer_config
 from assistant.core.models import Answer, Chunk, Evidence
 from assistant.core.settings import get_settings
 from assistant.llm.base import LLMUnavailable
+from tests.fakes import quoter
 
 FN = Chunk("fn-1", "Hva er FN-senteret?\nFN-senteret i Trondheim skal rapportere tilbake til FN i Geneve. "
            "Dette sekretariatet består for tiden av ti personer. Senteret finansieres over kommunebudsjettet.\n"
@@ -287,9 +288,9 @@ class StaticRetriever:
 
 
 def make_assistant(reply: str, scorer, threshold: float = 1.0) -> Assistant:
-    settings = get_settings(support_threshold=threshold, support_threshold_en=threshold)
-    return Assistant(answer_config(settings), StaticRetriever([FN, PLAN, BUS]), LLMReader(ScriptedChat(reply)),
-                     scorer)
+    config = answer_config(get_settings(support_threshold=threshold, support_threshold_en=threshold))
+    return Assistant(config, StaticRetriever([FN, PLAN, BUS]), LLMReader(ScriptedChat(reply)), scorer,
+                     quoter=quoter(config, scorer))
 
 
 def run(bot: Assistant, question: str) -> tuple[list[str], Answer]:
@@ -341,9 +342,9 @@ class FailingChat(ScriptedChat):
 def test_a_model_that_fails_mid_answer_keeps_what_was_verified_and_quotes_otherwise(scorer, upto):
     reply = json.dumps({"sentences": [1, 2, 3], "answer": "Senteret finansieres over kommunebudsjettet. "
                         "Sekretariatet har ti personer."}, ensure_ascii=False)
-    settings = get_settings(support_threshold=1.0, support_threshold_en=1.0)
-    bot = Assistant(answer_config(settings), StaticRetriever([FN, PLAN, BUS]), LLMReader(FailingChat(reply, upto)),
-                    scorer)
+    config = answer_config(get_settings(support_threshold=1.0, support_threshold_en=1.0))
+    bot = Assistant(config, StaticRetriever([FN, PLAN, BUS]), LLMReader(FailingChat(reply, upto)), scorer,
+                    quoter=quoter(config, scorer))
     pieces, answer = run(bot, "Hvem finansierer FN-senteret?")
     assert not answer.refused and answer.text == "".join(pieces) and answer.citations  # never an error, never empty
     assert "kommunebudsjettet" in answer.text  # either the model's verified sentence or the quote of it

@@ -34,6 +34,7 @@ from assistant.core.models import Answer, Chunk, Evidence
 from assistant.core.settings import get_settings
 from assistant.llm.base import LLMUnavailable
 from assistant.llm.translate import TO_BOKMAL, TO_NYNORSK, TranslationError
+from tests.fakes import quoter
 
 FN = Chunk("fn-1", "Senteret finansieres over kommunebudsjettet. Dette sekretariatet består for tiden av ti personer. "
            "Sekretariatsleder er Kristian Mjøen.", "fn.txt", "FN-senteret", None, "", 0, 140, {"kommune": "Trondheim"})
@@ -130,8 +131,9 @@ def config(**overrides) -> AnswerConfig:
 
 def make(*claims: Claim, fail: str = "", generative: bool = True, scorer: TableScorer | None = None, translator=None,
          gated: bool = True, **overrides) -> Assistant:
-    return Assistant(config(**overrides), FakeSearcher(), ScriptedReader(*claims, fail=fail, generative=generative),
-                     scorer or TableScorer(), translator=translator, gated=gated)
+    cfg, scorer = config(**overrides), scorer or TableScorer()
+    return Assistant(cfg, FakeSearcher(), ScriptedReader(*claims, fail=fail, generative=generative),
+                     scorer, translator=translator, gated=gated, quoter=quoter(cfg, scorer))
 
 
 def claim(text: str, *ids: int) -> Claim:
