@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -120,6 +121,7 @@ class App:
         self._given_embedder = embedder
         self._assistants: dict[Variant, Assistant] = {}
         self._backends: dict[str, tuple[Reader, list[str]]] = {}
+        self._summaries: dict[tuple[str, str, int], ResidentSummary] = {}  # (kommune, backend, store generation)
         self._lock = threading.RLock()
 
     def with_settings(self, **overrides: object) -> App:
@@ -284,14 +286,29 @@ class App:
         catalog = self.catalog()
         documents = catalog.about(kommune)
         missing = not_ingested(kommune, find_mentions(self.store.iter_records()), catalog)
-        goals = goal_overview(self.store, self.embedder, kommune) if documents else []
+        goals = goal_overview(self.store, self.sentence_embedder, kommune) if documents else []
         return documents, missing, goals
 
     def resident_summary(self, kommune: str, llm: str | None = None) -> ResidentSummary:
-        """Return the residents' summary of a kommune: plain sentences, then quotes (made plainer by a model, if any)."""
+        """Return the residents' summary of a kommune: plain sentences, then quotes (made plainer by a model, if any).
+
+        A summary depends only on the documents and the backend, so it is made once per kommune, backend and
+        store generation and then shared by every session (a change to the store makes it again).
+        `seconds` is the time it took to make, facts included.
+        """
+        started = time.perf_counter()
         reader, _ = self.backend(llm)
+        key = (kommune, reader.name, self.store.generation())
+        with self._lock:
+            if key in self._summaries:
+                return self._summaries[key]
         documents, missing, goals = self.kommune_facts(kommune)
-        return summarize_for_residents(kommune, documents, missing, goals, self.quoting(), reader.chat)
+        made = summarize_for_residents(kommune, documents, missing, goals, self.quoting(), reader.chat)
+        made.seconds = time.perf_counter() - started
+        with self._lock:
+            self._summaries = {k: v for k, v in self._summaries.items() if k[2] == key[2]}  # older stores' go
+            self._summaries[key] = made
+        return made
 
     def quoting(self, *, mode: Mode = "hybrid", gated: bool = True) -> Assistant:
         """Return the assistant over the same retriever that answers by quoting (the fallback when a model fails)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.app import App
 from assistant.core.goals import goal
 from assistant.core.models import Chunk, Citation
 from assistant.services.catalog import DocumentInfo
@@ -91,3 +92,19 @@ def test_a_plainer_rewrite_keeps_every_number_and_name(reply, kept):
 def test_a_rewrite_the_quote_does_not_back_is_not_shown():
     assert plainer(QUOTE, Chat("Trondheim vil kutte 80 prosent av utslippene innen 2030."), lambda c, q: False) == ""
     assert plainer(QUOTE, None, lambda c, q: True) == ""
+
+
+def test_the_app_makes_a_summary_once_per_store_generation_and_shares_it(corpus_settings, e5, tmp_path):
+    """Every visitor after the first gets the summary made for this store; a change to the store makes it again."""
+    settings = corpus_settings.model_copy(update={"data_dir": tmp_path / "data"})
+    app = App(settings, e5)
+    app.ingester().ingest([corpus_settings.corpus_dir], progress=False)
+    first = app.resident_summary("Trondheim", "extractive")
+    assert first.quotes and first.seconds > 0
+    assert app.resident_summary("Trondheim", "extractive") is first  # shared, not made again
+    assert App(settings, e5).resident_summary("Trondheim", "extractive") is not first  # another app makes its own
+    note = tmp_path / "trondheim-notat.txt"
+    note.write_text("Trondheim kommune\n\nTrondheim kommune planter 500 trær i parkene for naturen.\n", encoding="utf-8")
+    app.ingester().ingest([note], progress=False)
+    again = app.resident_summary("Trondheim", "extractive")
+    assert again is not first and app.resident_summary("Trondheim", "extractive") is again
