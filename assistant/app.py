@@ -303,7 +303,8 @@ class App:
             if key in self._summaries:
                 return self._summaries[key]
         documents, missing, goals = self.kommune_facts(kommune)
-        made = summarize_for_residents(kommune, documents, missing, goals, self.quoting(), reader.chat)
+        made = summarize_for_residents(kommune, documents, missing, goals, self.quoting(), reader.chat,
+                                       self.settings.summary_shortlist)
         made.seconds = time.perf_counter() - started
         with self._lock:
             self._summaries = {k: v for k, v in self._summaries.items() if k[2] == key[2]}  # older stores' go

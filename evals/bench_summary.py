@@ -1,6 +1,6 @@
 """The residents' summary of every corpus kommune, with each backend: repeats, sources, plainness and time.
 
-`python -m evals.bench_summary [--backends extractive,llamacpp]`
+`python -m evals.bench_summary [--backends extractive,llamacpp] [--shortlists 24,12,8,6,4]`
 
 For every kommune the ingested store is about (run `assistant ingest` first; ASSISTANT_DATA_DIR), the
 summary is made as Kommunestatus makes it (`App.resident_summary`), and one line is printed per
@@ -21,6 +21,7 @@ import time
 
 from assistant.app import App
 from assistant.core.settings import get_settings
+from assistant.services.resident_summary import pick_quotes
 from evals.bench_lix import available
 from evals.metrics import percentile
 
@@ -31,12 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     """Print the figures per kommune and backend; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m evals.bench_summary", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="extractive,llamacpp", help="comma-separated answer backends")
+    parser.add_argument("--shortlists", default="", help="calibrate ASSISTANT_SUMMARY_SHORTLIST instead: comma-"
+                        "separated sizes, the first the reference (e.g. 24,12,8,6,4); prints, per size, whether "
+                        "every kommune's quotes equal the reference's, and the seconds for all kommuner")
     args = parser.parse_args(argv)
     app = App(get_settings())
     kommuner = app.catalog().kommuner
     if not kommuner:
         print("the store holds no documents about any kommune: run `assistant ingest` first", file=sys.stderr)
         return 2
+    if args.shortlists:
+        return calibrate(app, kommuner, [int(n) for n in args.shortlists.split(",")])
     for name, _ in available(args.backends, app.backend):
         app.assistant(name).ask(WARM_UP)  # models loaded outside the timing; no summary made yet
         rows = []
@@ -55,6 +61,24 @@ def main(argv: list[str] | None = None) -> int:
               f"sentence {max(r[1] for r in rows)} words (aim <= 15); repeats {sum(r[2] for r in rows)}, without "
               f"source {sum(r[3] for r in rows)} (aim 0); seconds p95: made {percentile([r[4] for r in rows], 95):.2f}, "
               f"again {percentile([r[5] for r in rows], 95):.3f}")
+    return 0
+
+
+def calibrate(app: App, kommuner: list[str], sizes: list[int]) -> int:
+    """Print, per shortlist size, whether the quotes of every kommune equal those of the first size, and the time."""
+    quoting = app.quoting()
+    quoting.ask(WARM_UP)
+    reference: dict[str, list[tuple[str, str]]] = {}
+    for n in sizes:
+        app.sentence_scorer.clear()  # type: ignore[union-attr] - every size pays for its own pairs and vectors
+        app.sentence_embedder.cache.clear()
+        started = time.perf_counter()
+        picks = {k: [(topic, e.text) for topic, e in pick_quotes(k, quoting, shortlist=n)] for k in kommuner}
+        seconds = time.perf_counter() - started
+        reference = reference or picks
+        same = sum(picks[k] == reference[k] for k in kommuner)
+        print(f"shortlist {n:3d}: quotes as with {sizes[0]} for {same}/{len(kommuner)} kommuner, "
+              f"{sum(len(p) for p in picks.values())} quotes, {seconds:.2f} s for all")
     return 0
 
 

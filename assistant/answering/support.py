@@ -271,30 +271,34 @@ class SupportScorer:
         w = self.weights
         return features @ np.array([w.lexical, w.semantic, w.cue]) if len(features) else np.zeros(0)
 
-    def score(self, query: str, evidence: Sequence[Evidence], kind: str = "question") -> list[float]:
+    def score(
+        self, query: str, evidence: Sequence[Evidence], kind: str = "question", shortlist: int | None = None
+    ) -> list[float]:
         """Return the support of each sentence for the question (or claim; a claim's missing fact vetoes)."""
         features = self.features(query, evidence, kind)
         scores = self.combine(features)
         if kind == "claim" and len(features):
             scores = np.where(features[:, 2] < 0, -np.inf, scores)
         elif self.learned is not None and len(features):
-            scores = self.answer_scores(query, evidence, scores)
+            scores = self.answer_scores(query, evidence, scores, shortlist)
         return [float(s) for s in scores]
 
-    def answer_scores(self, question: str, evidence: Sequence[Evidence], cheap: np.ndarray) -> np.ndarray:
+    def answer_scores(
+        self, question: str, evidence: Sequence[Evidence], cheap: np.ndarray, shortlist: int | None = None
+    ) -> np.ndarray:
         """Return the trained scorer's logits for the `shortlist` best sentences by cheap support and every list unit.
 
         A list's items rarely repeat the words of a question about the list ("Kva delar skal rapporten ha?"),
         so a unit is read whatever its cheap support; the other sentences off the shortlist rank below it.
         """
-        order = shortlist_order(cheap, [bool(e.items) for e in evidence], self.weights.shortlist)
+        order = shortlist_order(cheap, [bool(e.items) for e in evidence], shortlist or self.weights.shortlist)
         chosen = [evidence[i] for i in order]
         logits = self.learned.scores(question, [e.text for e in chosen], [e.context for e in chosen])  # type: ignore[union-attr]
         return place_below(cheap, order, np.array(logits))
 
-    def rank(self, question: str, evidence: Sequence[Evidence]) -> list[Evidence]:
+    def rank(self, question: str, evidence: Sequence[Evidence], shortlist: int | None = None) -> list[Evidence]:
         """Return the evidence with its support for the question, best first (reading order breaks ties)."""
-        scores = self.score(question, evidence)
+        scores = self.score(question, evidence, shortlist=shortlist)
         ranked = sorted(zip(scores, evidence), key=lambda pair: -pair[0])
         return [replace(e, support=s) for s, e in ranked]
 

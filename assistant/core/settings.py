@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         "question within this of the best sentence: the same figure stated about something else does not back it "
         "(calibrated likewise).",
     )
+    summary_shortlist: int = Field(
+        8, ge=1, description="Sentences per resident topic the trained scorer reads for the residents' summary: the "
+        "smallest shortlist whose quotes equal the answer shortlist's (24) for every corpus kommune, plus two for "
+        "margin: 6 on 2026-12-06 (`python -m evals.bench_summary --shortlists 24,12,8,6,4`).",
+    )
     scorer_shortlist: int = Field(
         24, ge=1, description="Sentences per question the trained scorer reads: those with the best word overlap and "
         "e5 similarity (bounds the answer's time; calibrated likewise).",

@@ -90,6 +90,19 @@ def test_the_trained_scorer_reads_only_the_shortlist():
     assert [len(r) for r in assistant.scorer.learned.read] == [3 + units]  # the shortlist, and every list unit
 
 
+@pytest.mark.parametrize("asked", [1, 2, 5, 8])
+def test_a_caller_may_ask_for_a_shorter_shortlist(asked):
+    """The residents' summary reads fewer sentences per broad topic than an answer does; an answer's own is unchanged."""
+    assistant = bot(PANEL, shortlist=16)
+    evidence = candidates([FN, PLAN])
+    units = sum(1 for e in evidence if e.items)
+    assistant.scorer.rank("Hvor mange ble valgt ut til panelet?", evidence, shortlist=asked)
+    assistant.scorer.rank("Hvor mange ble valgt ut til panelet?", evidence)
+    short, full = (len(r) for r in assistant.scorer.learned.read)
+    assert asked <= short <= asked + units  # the shortest list asked for, and every list unit
+    assert full == min(16 + units, len(evidence)) > short
+
+
 def test_a_looping_model_shows_each_sentence_once():
     probe = bot(PANEL)
     cited = ids_of(probe, "Hvor mange ble valgt ut?", "50 personer ble trukket ut")
