@@ -30,7 +30,7 @@ from ingest.progress import progress_bar
 if TYPE_CHECKING:
     from assistant.index.embed import Embedder
     from assistant.index.keyword import KeywordIndex
-    from assistant.index.store import SourceState, VectorStore
+    from assistant.index.protocol import SourceState, VersionedStore
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def prepare(doc: Document, entry: dict | None = None) -> Document:
 class Indexer:
     """Embeds and writes prepared documents to the store in batches, replacing older versions."""
 
-    def __init__(self, config: IngestConfig, store: VectorStore, embedder: Embedder) -> None:
+    def __init__(self, config: IngestConfig, store: VersionedStore, embedder: Embedder) -> None:
         self.config = config
         self.store = store
         self.embedder = embedder
@@ -235,7 +235,7 @@ class Indexer:
 def ingest_paths(
     paths: Sequence[Path],
     config: IngestConfig,
-    store: VectorStore,
+    store: VersionedStore,
     keyword: KeywordIndex,
     embedder: Embedder,
     reindex: bool = False,
@@ -334,7 +334,7 @@ def ingest_paths(
 def index_documents(
     docs: Iterable[Document],
     config: IngestConfig,
-    store: VectorStore,
+    store: VersionedStore,
     keyword: KeywordIndex,
     embedder: Embedder,
     progress: bool = False,
@@ -354,7 +354,7 @@ def index_documents(
 class Ingester:
     """Ingestion over one store, keyword index and embedder, as the composition root wires them."""
 
-    def __init__(self, config: IngestConfig, store: VectorStore, keyword: KeywordIndex, embedder: Embedder) -> None:
+    def __init__(self, config: IngestConfig, store: VersionedStore, keyword: KeywordIndex, embedder: Embedder) -> None:
         self.config = config
         self.store = store
         self.keyword = keyword

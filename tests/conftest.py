@@ -1,4 +1,5 @@
-"""Shared fixtures: settings under tmp_path, the real e5 model, the real GGUF models, a real Chroma server on loopback."""
+"""Shared fixtures: settings under tmp_path, the real e5 model, the real GGUF models, a real Chroma server on loopback;
+the hook that marks every test using one of these real parts `integration`."""
 
 from __future__ import annotations
 
@@ -24,6 +25,22 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 MODELS_DIR = ROOT / "data" / "models"  # the default models dir of `make run` too; data/ is git-ignored
+
+
+# The fixtures below that bring in a real component (the e5 model, a store ingested with it, a Chroma server, a GGUF
+# model). A test that uses one, itself or through another fixture, is marked `integration`, as is every test marked
+# server or browser; `-m "not integration"` runs the logic tests alone.
+REAL_PARTS = {"e5", "corpus_settings", "injected_settings", "chroma_server", "model_15b_path", "model_05b_path"}
+REAL_MARKS = ("server", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `integration` every test that uses a fixture of REAL_PARTS or carries a mark of REAL_MARKS."""
+    for item in items:
+        uses = REAL_PARTS & set(getattr(item, "fixturenames", ()))
+        if uses or any(item.get_closest_marker(mark) for mark in REAL_MARKS):
+            item.add_marker(pytest.mark.integration)
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from assistant.core.models import Chunk
 if TYPE_CHECKING:
     from assistant.index.embed import Embedder
     from assistant.index.keyword import KeywordIndex
-    from assistant.index.store import VectorStore
+    from assistant.index.protocol import SearchableStore
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def named_kommune(question: str, known: set[str]) -> str | None:
 class Searcher(Protocol):
     """What the answer stages need from retrieval: ranked passages for a query, and the store behind them."""
 
-    store: VectorStore
+    store: SearchableStore
     embedder: Embedder | None
 
     def search(
@@ -106,12 +106,16 @@ class RetrievalConfig:
 
 
 class Retriever:
-    """Answers a query with ranked passages from the store and the keyword index."""
+    """Answers a query with ranked passages from the store and the keyword index.
+
+    Of the store's versions it reads only what a search may see now (`Visibility`): the generation, to
+    rebuild a stale keyword index, and the files being replaced, to leave out their other version.
+    """
 
     def __init__(
         self,
         config: RetrievalConfig,
-        store: VectorStore,
+        store: SearchableStore,
         keyword: KeywordIndex,
         embedder: Embedder | None = None,
         mode: Mode = "hybrid",

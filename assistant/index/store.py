@@ -9,7 +9,6 @@ message that says what to do) instead of letting them through as tracebacks.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,7 @@ from assistant.index.damage import (
     segment_problem,
     set_aside,
 )
-from assistant.index.protocol import SourceState, VectorStore
+from assistant.index.protocol import SourceState, VectorStore, VersionedStore, states_of
 from assistant.index.versions import OLD_SUFFIX, REBUILD_SUFFIX, Versioned
 
 if TYPE_CHECKING:
@@ -42,15 +41,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OLD_SUFFIX", "REBUILD_SUFFIX", "ChunkStore", "EmbedderMismatch", "SourceState", "StoreConfig", "StoreDamaged",
-    "StoreError",
-    "VectorStore", "build_where", "chroma_client", "chunk_to_record", "record_to_chunk", "set_aside_if_damaged",
+    "StoreError", "VectorStore", "VersionedStore", "build_where", "chroma_client", "chunk_to_record", "record_to_chunk",
+    "set_aside_if_damaged",
 ]
 
 log = logging.getLogger(__name__)
 
 
 class ChunkStore(Versioned):
-    """Chunks with their vectors in one Chroma collection that records which embedder built it."""
+    """Chunks with their vectors in one Chroma collection that records which embedder built it (a `VersionedStore`)."""
 
     def __init__(self, config: StoreConfig, embedder_name: str, dim: int, client: Any | None = None) -> None:
         self.config = config
@@ -237,24 +236,7 @@ class ChunkStore(Versioned):
     @guarded
     def source_states(self) -> dict[str, SourceState]:
         """Return, per source file, its stored content hash ('' if versions are mixed) and chunk counts."""
-        hashes: dict[str, set[str]] = defaultdict(set)
-        expected: dict[str, int] = {}
-        present: Counter[str] = Counter()
-        roots: dict[str, str] = {}
-        paths: dict[str, str] = {}
-        for _, _, meta in self.iter_records(include_documents=False):
-            source = str(meta.get("source", ""))
-            hashes[source].add(str(meta.get("content_hash", "")))
-            expected[source] = int(meta.get("n_chunks", 0))
-            roots[source] = str(meta.get("root", ""))
-            paths[source] = str(meta.get("path", ""))
-            present[source] += 1
-        return {
-            source: SourceState(
-                next(iter(h)) if len(h) == 1 else "", expected[source], present[source], roots[source], paths[source]
-            )
-            for source, h in hashes.items()
-        }
+        return states_of(meta for _, _, meta in self.iter_records(include_documents=False))
 
     @guarded
     def get(self, ids: Sequence[str]) -> dict[str, Chunk]:

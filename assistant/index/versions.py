@@ -1,9 +1,10 @@
 """The store's versions: a write generation, the journal of files being replaced, and the `--reindex` switch.
 
 `Versioned` is the part of `ChunkStore` (assistant/index/store.py) that keeps its own state in the
-collection's metadata. It works on the host's `config`, `client`, `collection`, `embedder_name`, `dim`,
-`_seen`, `_open()` and `_follow()`, and its public methods raise StoreDamaged for a damaged store as
-the host's do.
+collection's metadata: it implements `StoreVersions` (assistant/index/protocol.py) but for `source_states`
+and `reset`, which ChunkStore implements over its records. It works on the host's `config`, `client`,
+`collection`, `embedder_name`, `dim`, `_seen`, `_open()` and `_follow()`, and its public methods raise
+StoreDamaged for a damaged store as the host's do.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from assistant.index.chroma import StoreConfig
-    from assistant.index.protocol import VectorStore
+    from assistant.index.protocol import VersionedStore
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class Versioned:
         return aside
 
     @guarded
-    def adopt(self, rebuilt: VectorStore) -> None:
+    def adopt(self, rebuilt: VersionedStore) -> None:
         """Put a complete store from `rebuild_aside` in this one's place: rename, rename, drop the old.
 
         A kill between the renames is finished (or undone) by the next open (`_recover_switch`); until

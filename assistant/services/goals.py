@@ -18,7 +18,7 @@ from ingest.goals import explicit_goals, goal_vectors
 
 if TYPE_CHECKING:
     from assistant.index.embed import Embedder
-    from assistant.index.store import VectorStore
+    from assistant.index.protocol import VectorStore
 
 PASSAGES_PER_GOAL = 20  # counted up to this many; "20 eller flere" beyond
 
