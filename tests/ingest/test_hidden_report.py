@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.app import App
 from ingest.pipeline import IngestReport
+from tests.fakes import memory_app
 from tests.pdfs import write_pdf
 
 PAGE = """<!DOCTYPE html><html lang="no"><head><title>Sykkelveier</title>
@@ -19,7 +19,7 @@ PAGE = """<!DOCTYPE html><html lang="no"><head><title>Sykkelveier</title>
 <p class="x">Kommunen har 987 kilometer sykkelvei.</p><p id="y">987 km</p></body></html>"""
 
 
-def test_ingest_reports_hidden_text_per_file(settings, e5, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_ingest_reports_hidden_text_per_file(settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from fpdf import FPDF
 
     folder = tmp_path / "dokumenter"
@@ -34,7 +34,7 @@ def test_ingest_reports_hidden_text_per_file(settings, e5, tmp_path: Path, caplo
     pdf.output(str(folder / "energi.pdf"))
     write_pdf(folder / "ren.pdf", ["Ingen skjult tekst her, bare vanlig tekst om klima."])
 
-    application = App(settings, e5)
+    application = memory_app(settings)  # the report is logic: the in-memory store and embedder will do
     with caplog.at_level(logging.WARNING, logger="ingest.pipeline"):
         report = application.ingester().ingest([folder], progress=False)
     assert report.ok and sorted(report.added) == ["energi.pdf", "ren.pdf", "sykkel.html"]

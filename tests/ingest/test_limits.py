@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from assistant.app import App
 from assistant.core.models import Document, Page
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
+from tests.fakes import memory_app
 
 WORDS = "kommunen skal bygge ny sykkelvei innen 2026 og redusere utslipp fra transport med tretti prosent".split()
 
@@ -23,12 +23,13 @@ def _text(lines: int, seed: int = 1) -> str:
     return "\n".join(out)
 
 
-def test_a_file_over_the_limit_is_skipped_with_a_reason_and_the_rest_ingested(settings, e5, tmp_path):
+def test_a_file_over_the_limit_is_skipped_with_a_reason_and_the_rest_ingested(settings, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "stor.txt").write_text("Klimaplan.\n" + "x " * (600 * 1024), encoding="utf-8")  # 1.2 MB
     (folder / "liten.txt").write_text("Sykkelplan\n\nMalvik kommune bygger sykkelvei.\n", encoding="utf-8")
-    report = App(settings.model_copy(update={"max_file_mb": 1}), e5).ingester().ingest([folder], progress=False)
+    limited = settings.model_copy(update={"max_file_mb": 1})
+    report = memory_app(limited).ingester().ingest([folder], progress=False)  # logic: no e5, no Chroma
     assert report.added == ["liten.txt"]
     assert report.skipped == [("stor.txt", "filen er 1.2 MB; største tillatte størrelse er 1 MB (ASSISTANT_MAX_FILE_MB)")]
 

@@ -9,6 +9,7 @@ import pytest
 from assistant.app import App
 from assistant.index.store import SourceState
 from ingest.pipeline import discover
+from tests.fakes import memory_app
 from tests.pdfs import write_corrupt_pdf, write_encrypted_pdf, write_pdf
 
 FN = "trondheim-11-ting-om-fn-senteret-2022.txt"
@@ -108,7 +109,7 @@ def test_incremental_unchanged_changed_removed_and_reindex(settings, e5, ingeste
     integrity(store)
 
 
-def test_bad_files_are_reported_and_the_rest_ingested(settings, e5, tmp_path):
+def test_bad_files_are_reported_and_the_rest_ingested(settings, tmp_path):
     root = tmp_path / "mixed"
     root.mkdir()
     write_pdf(root / "god.pdf", ["Frøya kommune har ladestasjoner på alle skoler.", "Side to om havbruk."])
@@ -119,7 +120,9 @@ def test_bad_files_are_reported_and_the_rest_ingested(settings, e5, tmp_path):
     (root / "notat.docx").write_bytes(b"PK\x03\x04 not really a docx")
     (root / "godt.md").write_text("# Klima\n\nMalvik kommune kutter utslipp.", encoding="utf-8")
     calls = []
-    report, store = run(settings, e5, root, on_file=lambda done, total, source: calls.append((done, total, source)))
+    app = memory_app(settings)  # which files are read is logic: the in-memory store and embedder will do
+    report = app.ingester().ingest([root], progress=False, on_file=lambda *call: calls.append(call))
+    store = app.store
     assert [c[:2] for c in calls] == [(i, 7) for i in range(1, 8)]  # once per file, bad ones included
     assert sorted(c[2] for c in calls) == sorted(p.name for p in root.iterdir())
     states = store.source_states()
@@ -130,7 +133,7 @@ def test_bad_files_are_reported_and_the_rest_ingested(settings, e5, tmp_path):
     assert ".docx" in skipped["notat.docx"]
     assert sorted(report.added) == ["god.pdf", "godt.md"] and not report.ok
     assert {s for s in store.source_states()} == {"god.pdf", "godt.md"}
-    hit = App(settings, e5).retriever.search("ladestasjoner skoler", k=1)[0]
+    hit = app.retriever.search("ladestasjoner skoler", k=1)[0]
     assert hit.source == "god.pdf" and hit.page == 1
 
 
@@ -210,12 +213,12 @@ def test_unique_sources_give_each_file_its_own_name(tmp_path, stored, runs, expe
             assert task.source == want
 
 
-def test_two_folders_with_the_same_file_name_keep_both(settings, e5, tmp_path):
+def test_two_folders_with_the_same_file_name_keep_both(settings, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for folder, text in ((a, "Malvik bygger 12 kilometer sykkelvei."), (b, "Frosta henter vann fra Lauvåsvatnet.")):
         folder.mkdir()
         (folder / "rapport.txt").write_text(f"Rapport\n\n{text}\n", encoding="utf-8")
-    app = App(settings, e5)
+    app = memory_app(settings)  # naming is logic: the in-memory store and embedder will do
     assert app.ingester().ingest([a], progress=False).added == ["rapport.txt"]
     assert app.ingester().ingest([b], progress=False).added == ["b/rapport.txt"]
     again = app.ingester().ingest([a, b], progress=False)
