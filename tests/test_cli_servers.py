@@ -153,6 +153,9 @@ def ingest_sykkelplan(tmp_path, monkeypatch) -> None:
     assert runner.invoke(app, ["ingest", str(folder), "--no-progress"]).exit_code == 0
 
 
+# slow: waits out a 2 s deadline twice (~7 s under load); the Ollama CLI path stays quick in
+# test_ask_never_prints_an_unbacked_model_claim_as_the_answer, the deadline in tests/llm/test_ollama.py
+@pytest.mark.slow
 def test_ask_gives_up_a_trickling_ollama_at_llm_timeout_and_answers_by_quoting(tmp_path, monkeypatch):
     from tests.llm.test_ollama import _Trickle
     from tests.ollama_server import serve_ollama
@@ -193,10 +196,13 @@ class _Claims:
             yield reply[i : i + 4]
 
 
+# slow: the name and the year (~4 s each under load); the quick set keeps the number, and the claim check itself is
+# tested quick on many cases in tests/answering/test_reading.py
 @pytest.mark.parametrize("claim", [
     "Malvik skal bygge 40 kilometer ny sykkelvei.",  # a number no sentence has
-    "Ordfører Ola Fake har vedtatt sykkelveien.",  # a name no sentence has
-    "Malvik skal bygge 12 kilometer ny motorvei innen 2030.",  # a year the sentence does not give
+    pytest.param("Ordfører Ola Fake har vedtatt sykkelveien.", marks=pytest.mark.slow),  # a name no sentence has
+    pytest.param("Malvik skal bygge 12 kilometer ny motorvei innen 2030.",  # a year the sentence does not give
+                 marks=pytest.mark.slow),
 ])
 def test_ask_never_prints_an_unbacked_model_claim_as_the_answer(tmp_path, monkeypatch, claim):
     from tests.ollama_server import serve_ollama

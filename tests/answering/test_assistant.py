@@ -138,6 +138,9 @@ def test_cli_chat_streams_answers_keeps_history_and_shows_sources(corpus_setting
     assert "Ny samtale." in result.output and "Ingen svar ennå." in result.output
 
 
+# slow: asks and searches every follow-up of the dev set (~10 s under load); the rewrite from history is tested quick
+# in test_follow_up_is_rewritten_from_history, and the eval runner's follow-up in tests/evals (slow)
+@pytest.mark.slow
 def test_the_dev_sets_follow_ups_find_their_evidence_once_rewritten(bot):
     from evals.metrics import retrieval_hits
     from evals.run import load_dataset

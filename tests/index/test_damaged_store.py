@@ -52,6 +52,20 @@ def small(settings, e5, monkeypatch) -> Settings:
     return ingest_small(settings, e5)
 
 
+@pytest.fixture(scope="module")
+def big_once(tmp_path_factory, e5) -> Settings:
+    """Return the settings of a store of 1100 passages built once for the module, for the checks that copy it."""
+    root = tmp_path_factory.mktemp("big-once")
+    return build_big(get_settings(data_dir=root / "data", corpus_dir=root / "corpus"), e5)
+
+
+@pytest.fixture
+def big_copy(big_once, tmp_path) -> Settings:
+    """Return the settings of a copy of big_once's store, the test's own to damage (a copy ~0.1 s, a build ~1.5 s)."""
+    shutil.copytree(big_once.data_dir, tmp_path / "data")
+    return big_once.model_copy(update={"data_dir": tmp_path / "data"})
+
+
 @pytest.fixture
 def big(settings, e5, monkeypatch) -> Settings:
     """Return the settings of a store of 1100 passages whose vector index is on disk; the CLI is pointed at it."""
@@ -85,8 +99,15 @@ def _flat(text: str) -> str:
     return "".join(text.split())
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("damage", SQLITE)
+# slow: the 12 other pairs of damage and command (~0.6 s each); the quick set keeps each command and each damage once
+DATABASE_CASES = [
+    pytest.param(damage, command, id=f"{damage}-{command}",
+                 marks=() if list(SQLITE).index(damage) == list(COMMANDS).index(command) else pytest.mark.slow)
+    for command in COMMANDS for damage in SQLITE
+]
+
+
+@pytest.mark.parametrize("damage, command", DATABASE_CASES)
 def test_a_damaged_database_is_named_by_every_command(small, damage, command):
     SQLITE[damage](small)
     text = _damaged(runner.invoke(cli, COMMANDS[command]), small)
@@ -122,7 +143,13 @@ def _in_a_child(settings: Settings, commands: dict[str, list[str]]) -> dict[str,
             for name, (code, output, kind) in results.items()}
 
 
-@pytest.mark.parametrize("damage", SEGMENT)
+# slow: a CLI process of its own per damage (~5 s each under load); the quick set keeps a garbled data_level0.bin
+# (on which Chroma dies of SIGSEGV) and a removed index folder, and test_hnsw_check_... finds every damage quick
+QUICK_SEGMENT = ("level0-garbage", "index-folder-gone")
+
+
+@pytest.mark.parametrize("damage", [d if d in QUICK_SEGMENT else pytest.param(d, marks=pytest.mark.slow)
+                                    for d in SEGMENT])
 def test_a_damaged_vector_index_is_named_by_every_command(big, damage):
     SEGMENT[damage](big)
     for command, result in _in_a_child(big, COMMANDS).items():
@@ -136,7 +163,13 @@ def test_chat_names_a_damaged_store(small):
     _damaged(runner.invoke(cli, ["chat", "--llm", "extractive"], input="Hvem finansierer FN-senteret?\n/slutt\n"), small)
 
 
-@pytest.mark.parametrize("damage", [*SQLITE, "header-garbage", "id-map-gone", "index-folder-gone"])
+# slow: five of the seven (~2.5 s each under load); the quick set keeps one damaged database and one damaged
+# vector index
+REINDEX_QUICK = ("sqlite-truncated", "id-map-gone")
+
+
+@pytest.mark.parametrize("damage", [d if d in REINDEX_QUICK else pytest.param(d, marks=pytest.mark.slow)
+                                    for d in [*SQLITE, "header-garbage", "id-map-gone", "index-folder-gone"]])
 def test_reindex_moves_the_damaged_store_aside_and_rebuilds_it_from_the_files(request, damage):
     settings = request.getfixturevalue("big" if damage in SEGMENT else "small")
     (SEGMENT.get(damage) or SQLITE[damage])(settings)
@@ -220,12 +253,13 @@ def test_an_empty_database_file_says_to_ingest_and_ingest_fills_it(small):
 
 
 @pytest.mark.parametrize("damage", SEGMENT)
-def test_hnsw_check_finds_each_damage_and_passes_the_healthy_index(big, damage, e5):
-    folder = segment(big)
+def test_hnsw_check_finds_each_damage_and_passes_the_healthy_index(big_copy, damage, e5):
+    folder = segment(big_copy)
     assert hnsw_problem(folder, e5.dim) == ""
-    SEGMENT[damage](big)
+    assert segment_problem(store_config(big_copy), e5.dim) == ""
+    SEGMENT[damage](big_copy)
     assert hnsw_problem(folder, e5.dim)
-    assert segment_problem(store_config(big), e5.dim).startswith("vektorindeksen er ødelagt")
+    assert segment_problem(store_config(big_copy), e5.dim).startswith("vektorindeksen er ødelagt")
 
 
 def test_a_server_store_is_never_judged_by_local_files(small):

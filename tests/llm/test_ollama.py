@@ -316,7 +316,7 @@ def trickle_server():
         server.shutdown()
 
 
-@pytest.mark.parametrize("deadline", [1.5, 3.0])
+@pytest.mark.parametrize("deadline", [1.5, pytest.param(3.0, marks=pytest.mark.slow)])  # slow: waits 3 s
 def test_a_trickling_server_is_given_up_at_the_answer_deadline(trickle_server, deadline):
     _, url = trickle_server
     chat = OllamaChat(url, "trickle", deadline=deadline)

@@ -94,6 +94,9 @@ def test_a_rewrite_the_quote_does_not_back_is_not_shown():
     assert plainer(QUOTE, None, lambda c, q: True) == ""
 
 
+# slow: ingests the whole corpus again and makes three summaries (~45 s under load); a real summary of the real
+# corpus stays quick in tests/test_cli_kommune.py and on the Kommunestatus page in tests/ui/test_app.py
+@pytest.mark.slow
 def test_the_app_makes_a_summary_once_per_store_generation_and_shares_it(corpus_settings, e5, tmp_path):
     """Every visitor after the first gets the summary made for this store; a change to the store makes it again."""
     settings = corpus_settings.model_copy(update={"data_dir": tmp_path / "data"})

@@ -104,6 +104,9 @@ def test_refusal_looks_different_and_lists_the_closest_passages(corpus_app):
     assert len(bot.expander) >= 1 and not bot.get("feedback") == []
 
 
+# slow (~6 s under load): the kommune filter is tested quick in tests/answering/test_assistant.py, the sidebar's goal
+# filter in tests/ui/test_goal_grid.py, and "Ny samtale" in test_document_titles_and_text_render_as_literal_text_...
+@pytest.mark.slow
 def test_filters_keep_answers_inside_the_chosen_kommune_and_new_conversation_clears(corpus_app):
     at = corpus_app
     at.sidebar.selectbox[0].set_value("Stad").run()

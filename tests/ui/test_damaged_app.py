@@ -19,7 +19,10 @@ def _says_damaged(at, settings, meaning: str) -> None:
                for e in errors), errors
 
 
-@pytest.mark.parametrize("damage", SQLITE)
+# slow: a cut and a garbled file (~1.5 s each under load); the quick set keeps a truncated database and another
+# Chroma version's, and tests/index/test_damaged_store.py names all four quick from the CLI
+@pytest.mark.parametrize("damage", [d if d in ("sqlite-truncated", "other-version-hash")
+                                    else pytest.param(d, marks=pytest.mark.slow) for d in SQLITE])
 def test_both_pages_name_a_damaged_database_on_start(monkeypatch, settings, e5, damage):
     ingest_small(settings, e5)
     SQLITE[damage](settings)

@@ -13,6 +13,7 @@ from assistant.cli import serve
 from assistant.cli.main import app as cli
 from assistant.core.access import hash_password, is_loopback, verify_password
 from assistant.core.settings import Settings, get_settings
+from tests.ui.markdown import literal
 from tests.ui.test_app import app_for, button
 
 runner = CliRunner()
@@ -83,6 +84,22 @@ def no_feedback_store(monkeypatch):
 
 
 def test_public_mode_serves_kommunestatus_only(monkeypatch, corpus_settings, no_feedback_store):
+    at = app_for(monkeypatch, corpus_settings, ASSISTANT_MODE="public")
+    assert at.title[0].value == "Kommunestatus"
+    assert not at.chat_input and not at.get("file_uploader") and not at.sidebar.get("file_uploader")
+    at.selectbox(key="kommune").set_value("Holtålen").run()  # a kommune without documents: no questions to find
+    assert not at.exception, at.exception
+    assert any(i.value == "Vi har ingen dokumenter om Holtålen ennå." for i in at.info)
+    missing = "Bærekraftsrapport Holtålen 2023 finnes, men er ikke lagt inn ennå"
+    assert any(missing in literal(m.value) for m in at.markdown)
+    with pytest.raises(ValueError, match=r"Known pages: \['[^']*status_page\.py'\]"):
+        at.switch_page("chat_page.py")  # the staff page is not part of the public app
+
+
+# slow: the public app is an App of its own, so Trondheim's questions, goals and summary are all made cold again
+# (~20 s under load); the same page for Trondheim, summary included, is tested quick in test_app.py
+@pytest.mark.slow
+def test_public_mode_makes_the_residents_summary(monkeypatch, corpus_settings, no_feedback_store):
     at = app_for(monkeypatch, corpus_settings, ASSISTANT_MODE="public")
     assert at.title[0].value == "Kommunestatus"
     assert not at.chat_input and not at.get("file_uploader") and not at.sidebar.get("file_uploader")
