@@ -119,9 +119,12 @@ def corpus_settings(tmp_path_factory, e5):
     from assistant.app import App
     from assistant.core.settings import get_settings
 
+    from tests.stored_vectors import StoredVectors
+
     data = tmp_path_factory.mktemp("corpus-store")
     settings = get_settings(data_dir=data, corpus_dir=CORPUS, llm="extractive")
-    report = App(settings, e5).ingester().ingest([CORPUS], progress=False)
+    # e5's passage vectors of an earlier session, where the text and the model are the same (tests/stored_vectors.py)
+    report = App(settings, StoredVectors(e5)).ingester().ingest([CORPUS], progress=False)
     assert report.ok, report.skipped
     return settings
 

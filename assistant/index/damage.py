@@ -121,11 +121,11 @@ def guarded(method: F) -> F:
 # --- the vector index's files, checked before Chroma reads them ---
 
 
-def segment_problem(config: StoreConfig, dim: int | None = None) -> str:
+def segment_problem(config: StoreConfig, dim: int | None = None, settle: float = 0.5) -> str:
     """Return what is wrong with the files of the collection's vector index, or '' when nothing is found wrong.
 
     Only an index that Chroma has written to disk is checked (a small one lives in Chroma's log and is
-    rebuilt from it). A problem is damage only when it is still there half a second later with the
+    rebuilt from it). A problem is damage only when it is still there `settle` seconds later with the
     files unchanged: files caught between two writes of another process are read again, and left
     unjudged if they keep changing.
     """
@@ -145,7 +145,7 @@ def segment_problem(config: StoreConfig, dim: int | None = None) -> str:
             continue
         for _ in range(3):  # judged only when the problem stays while the files do not change
             before = _signature(folder)
-            time.sleep(0.5)
+            time.sleep(settle)
             problem = hnsw_problem(folder, dim or dimension)
             if not problem:
                 break

@@ -123,6 +123,8 @@ def test_cli_ask_json(corpus_settings, monkeypatch):
     assert result.exit_code == 2 and "--llm" in result.output
 
 
+# slow: quick cover: streaming is quick in test_stream_yields_text_before_the_final_answer; the CLI in test_cli_ask_json
+@pytest.mark.slow
 def test_cli_chat_streams_answers_keeps_history_and_shows_sources(corpus_settings, monkeypatch):
     from typer.testing import CliRunner
 

@@ -114,6 +114,8 @@ def test_command_line_prints_the_summary(corpus_settings, tmp_path, monkeypatch,
     assert (tmp_path / "out" / "summary.json").exists() and (tmp_path / "out" / "report.md").exists()
 
 
+# slow: quick cover: the evaluation is quick in test_run_eval_resumes_after_a_torn_line_without_asking and `python -m evals --help`
+@pytest.mark.slow
 def test_assistant_eval_command_runs_the_same_evaluation(corpus_settings, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.index.test_follow import PLACES, ROOT, SERVER, _ask, _env
 
 WRITER = r"""
@@ -43,6 +45,8 @@ def _documents(folder) -> None:
         )
 
 
+# slow: quick cover: the replace journal is quick in tests/index/test_store_contract.py (Chroma and MemoryStore) and retrieval during a replace in tests/answering/test_retrieve_logic.py
+@pytest.mark.slow
 def test_a_search_during_an_ingest_does_not_leave_the_app_with_half_of_it(settings, e5, tmp_path):
     folder = tmp_path / "planer"
     _documents(folder)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+
+import pytest
 from pathlib import Path
 
 from assistant.core.models import Document, Page
@@ -34,6 +36,8 @@ def test_a_file_over_the_limit_is_skipped_with_a_reason_and_the_rest_ingested(se
     assert report.skipped == [("stor.txt", "filen er 1.2 MB; største tillatte størrelse er 1 MB (ASSISTANT_MAX_FILE_MB)")]
 
 
+# slow: quick cover: the size limit is quick in test_a_file_over_the_limit_is_skipped_with_a_reason_and_the_rest_ingested
+@pytest.mark.slow
 def test_chunking_cost_grows_linearly_with_the_text(e5):
     """Tokenizer calls (the cost of chunking) per line stay flat from 1x to 4x the text, about one per line."""
     calls = {"n": 0}

@@ -260,6 +260,8 @@ def test_file_sha256(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the corpus PDF and its generator
 
 
+# slow: quick cover: the committed PDF is read quick in test_corpus_pdf_loads_with_pages_and_norwegian_letters
+@pytest.mark.slow
 def test_make_pdf_is_deterministic_and_matches_the_committed_pdf(tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -358,7 +358,9 @@ def test_probe_timeout_is_reported_with_its_real_value():
     assert "innen 2 s" in str(info.value) and "120" not in str(info.value)
 
 
-@pytest.mark.parametrize(("timeout", "deadline", "reported"), [(1, 60, "innen 1 s"), (120, 1.5, "innen 1.5 s")])
+# the deadline case is slow: it waits 1.5 s, and test_a_trickling_server_is_given_up_at_the_answer_deadline[1.5] waits it quick
+@pytest.mark.parametrize(("timeout", "deadline", "reported"),
+                         [(1, 60, "innen 1 s"), pytest.param(120, 1.5, "innen 1.5 s", marks=pytest.mark.slow)])
 def test_stream_timeout_is_reported_with_the_limit_that_struck(timeout, deadline, reported):
     with _silent_server() as url:
         chat = OllamaChat(url, "qwen2.5:1.5b", timeout=timeout, deadline=deadline)

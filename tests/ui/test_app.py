@@ -93,6 +93,8 @@ def test_feedback_thumbs_and_comment_are_written_for_evaluators(corpus_app, corp
     assert any("Takk for tilbakemeldingen" in c.value for c in at.caption)
 
 
+# slow: quick cover: the refusal's text and floor are quick in tests/answering/test_assistant.py; the chat page quick in test_chat_answers_with_numbered_citations_titles_and_pages
+@pytest.mark.slow
 def test_refusal_looks_different_and_lists_the_closest_passages(corpus_app):
     at = corpus_app
     at.chat_input[0].set_value("Hva koster en pizza i Roma?").run()
@@ -117,6 +119,8 @@ def test_filters_keep_answers_inside_the_chosen_kommune_and_new_conversation_cle
     assert at.session_state["turns"] == [] and not at.chat_message
 
 
+# slow: quick cover: the rewrite of a follow-up is quick in tests/answering/test_answer_logic.py; the chat page quick in test_chat_answers_with_numbered_citations_titles_and_pages
+@pytest.mark.slow
 def test_follow_up_uses_the_conversation(corpus_app):
     at = corpus_app
     at.chat_input[0].set_value("Hva er FN-senteret i Trondheim?").run()
@@ -125,6 +129,8 @@ def test_follow_up_uses_the_conversation(corpus_app):
     assert "FN-senteret" in answer.standalone_question and len(at.chat_message) == 4
 
 
+# slow: quick cover: an ingest of good and bad files is quick in tests/ingest (test_limits, test_load) and the upload queue in tests/ui/test_upload_queue.py
+@pytest.mark.slow
 def test_upload_of_a_good_and_a_bad_file(monkeypatch, settings, tmp_path):
     at = app_for(monkeypatch, settings, ASSISTANT_MAX_FILE_MB="1")
     assert any("Dokumentlageret er tomt" in w.value for w in at.warning)
@@ -165,6 +171,8 @@ def test_a_store_built_by_another_embedder_gives_advice_not_a_traceback(monkeypa
     assert not at.exception
 
 
+# slow: quick cover: the page is quick for Trondheim in tests/ui/test_goal_grid.py and for Holtålen in tests/ui/test_deploy.py; the summary quick in tests/test_cli_kommune.py
+@pytest.mark.slow
 def test_kommunestatus_for_trondheim_and_for_a_kommune_without_documents(corpus_app):
     at = corpus_app
     at.switch_page("status_page.py").run()
@@ -190,6 +198,8 @@ def test_kommunestatus_for_trondheim_and_for_a_kommune_without_documents(corpus_
     assert any("Bærekraftsrapport Holtålen 2023 finnes, men er ikke lagt inn ennå" in literal(m.value) for m in at.markdown)
 
 
+# slow: quick cover: the fallback is quick in tests/answering/test_assistant.py::test_unreachable_ollama_falls_back_in_auto_and_fails_clearly_when_chosen
+@pytest.mark.slow
 def test_ollama_down_falls_back_and_says_so(monkeypatch, corpus_settings, tmp_path):
     from tests.conftest import free_port
 
@@ -251,6 +261,8 @@ def hostile_settings(settings, e5, tmp_path):
     return settings
 
 
+# slow: quick cover: titles written as they are stay quick in test_sources_found_while_the_answer_is_written_show_titles_literally and tests/test_cli.py
+@pytest.mark.slow
 def test_document_titles_and_text_render_as_literal_text_never_markup(monkeypatch, hostile_settings):
     at = app_for(monkeypatch, hostile_settings, ASSISTANT_K="10")
     at.chat_input[0].set_value("Hvor mange kilometer sykkelvei skal Malvik bygge?").run()

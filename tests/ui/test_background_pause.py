@@ -97,6 +97,8 @@ for line in sys.stdin:
 """
 
 
+# slow: quick cover: the pause itself is quick in test_a_pause_waits_between_batches_until_told_to_go_on and test_the_answer_lock_serialises_answers_and_holds_the_switch
+@pytest.mark.slow
 def test_the_switch_pauses_every_child_while_any_question_runs_and_only_then():
     switch = PauseSwitch()
     children = [subprocess.Popen([sys.executable, "-c", SLEEPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

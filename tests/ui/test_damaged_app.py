@@ -34,6 +34,8 @@ def test_both_pages_name_a_damaged_database_on_start(monkeypatch, settings, e5, 
     _says_damaged(at, settings, meaning)
 
 
+# slow: quick cover: the pages naming damage stay quick in test_both_pages_name_a_damaged_database_on_start; a lost id map quick in tests/index/test_damaged_store.py
+@pytest.mark.slow
 def test_a_vector_index_that_lost_its_id_map_is_named_not_answered_from(monkeypatch, settings, e5):
     build_big(settings, e5)
     id_map_gone(settings)  # Chroma would answer from 100 of the 1100 passages without a word

@@ -97,7 +97,8 @@ def test_public_mode_serves_kommunestatus_only(monkeypatch, corpus_settings, no_
 
 
 # slow: the public app is an App of its own, so Trondheim's questions, goals and summary are all made cold again
-# (~20 s under load); the same page for Trondheim, summary included, is tested quick in test_app.py
+# (~20 s under load); quick cover: the page for Holtålen above, for Trondheim in test_goal_grid.py, and Trondheim's
+# summary through `assistant kommune --summary` in test_cli_kommune.py
 @pytest.mark.slow
 def test_public_mode_makes_the_residents_summary(monkeypatch, corpus_settings, no_feedback_store):
     at = app_for(monkeypatch, corpus_settings, ASSISTANT_MODE="public")

@@ -69,6 +69,8 @@ def test_a_file_left_in_the_upload_folder_is_waiting_until_it_is_ingested(seeded
     assert waiting_uploads(uploads, app.store.source_states()) == []
 
 
+# slow: quick cover: what waits is quick in test_a_file_left_in_the_upload_folder_is_waiting_until_it_is_ingested and test_an_upload_whose_ingesting_child_is_killed_is_left_waiting
+@pytest.mark.slow
 def test_a_newer_version_and_a_partly_ingested_file_are_waiting(seeded, e5):
     app = App(seeded, e5)
     newer = _left_behind(seeded)
@@ -194,6 +196,8 @@ def _resume_job():
     return services.resume_job(services.settings())  # the app's own: same settings, same process
 
 
+# slow: quick cover: resuming is quick in test_resume_ingests_what_waits_and_removes_unchecked_leftovers; the app's start in test_the_app_starts_no_job_when_nothing_waits
+@pytest.mark.slow
 def test_the_app_ingests_an_upload_left_behind_on_start_and_says_so(seeded):
     _left_behind(seeded)
     leftover = seeded.uploads_dir() / ".incoming" / "halvveis.pdf"
