@@ -72,8 +72,10 @@ test: install-test chromium apertium axe
 	$(BIN)/python -m pytest
 
 # The development loop: everything but the tests marked slow (real LLMs, whole-corpus ingests, browsers).
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the tests start many
+# child processes that import the project, and compiling it again in each costs the loop about 10 s.
 quick: install-test apertium
-	$(BIN)/python -m pytest -m "not slow"
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -m "not slow"
 
 bench: install-test chromium
 	$(BIN)/python -m evals.bench_retrieval
