@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return calibrate(app, kommuner, [int(n) for n in args.shortlists.split(",")])
     for name, _ in available(args.backends, app.backend):
         app.assistant(name).ask(WARM_UP)  # models loaded outside the timing; no summary made yet
+        app.sentence_scorer.clear()  # type: ignore[union-attr] - each backend pays for its own facts: nothing
+        app.sentence_embedder.cache.clear()  # scored or embedded by an earlier backend's summaries is kept
         rows = []
         print(f"\n{name}: kommune, plain sentences, quotes (rewritten plainer), repeats, without source, "
               "LIX plain, longest sentence, seconds to make it (first ask after a store change), seconds again")

@@ -85,6 +85,27 @@ def test_the_text_output_reads_like_the_page(trondheim, capsys):
     assert all(doc["title"] in " ".join(printed.split()) for doc in trondheim["documents"])
 
 
+QUOTE = "I sitt innlegg fortalte Christina Rasmussen om hvordan Kristiansand jobber for bærekraftig arealutvikling."
+PLAIN = "Christina Rasmussen fortalte hvordan Kristiansand jobber."
+
+
+@pytest.mark.parametrize("plain", [None, PLAIN])
+def test_a_quote_rewritten_plainer_is_marked_and_shown_beside_the_documents_words(capsys, plain):
+    quote = {"n": 1, "topic": "samarbeid", "text": QUOTE, "plain": plain, "title": "Kortreist [Kvalitet]",
+             "source": "stad.txt", "page": 3}
+    data = {"kommune": "Kristiansand", "documents": [], "missing": [], "goals": [],
+            "summary": {"lix": 26.7, "longest_sentence_words": 9, "quotes": [quote],
+                        "plain": [{"text": "Om samarbeid står det noe under [1].", "source": "sitat 1"}]}}
+    print_status(data)
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Kortreist [Kvalitet], side 3" in printed  # titles print as written, never as markup
+    if plain:
+        assert f"[1] {PLAIN} (skrevet enklere; Kortreist [Kvalitet], side 3)" in printed
+        assert f"I dokumentet: «{QUOTE}»" in printed
+    else:
+        assert f"[1] {QUOTE} (Kortreist [Kvalitet], side 3)" in printed and "skrevet enklere" not in printed
+
+
 @pytest.mark.slow  # the whole command again for Trondheim (10-35 s); the quick set prints the JSON run's data
 def test_the_text_command_reads_like_the_page(env):
     result = runner.invoke(app, ["kommune", "Trondheim", "--summary"])
