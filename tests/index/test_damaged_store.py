@@ -37,6 +37,7 @@ from tests.damaged import (
     segment,
     truncate_sqlite,
 )
+from tests.marks import diagonal, slow_except
 
 runner = CliRunner()
 
@@ -102,14 +103,7 @@ def _flat(text: str) -> str:
 
 
 # slow: the 12 other pairs of damage and command (~0.6 s each); the quick set keeps each command and each damage once
-DATABASE_CASES = [
-    pytest.param(damage, command, id=f"{damage}-{command}",
-                 marks=() if list(SQLITE).index(damage) == list(COMMANDS).index(command) else pytest.mark.slow)
-    for command in COMMANDS for damage in SQLITE
-]
-
-
-@pytest.mark.parametrize("damage, command", DATABASE_CASES)
+@pytest.mark.parametrize("damage, command", diagonal(SQLITE, COMMANDS))
 def test_a_damaged_database_is_named_by_every_command(small, damage, command):
     SQLITE[damage](small)
     text = _damaged(runner.invoke(cli, COMMANDS[command]), small)
@@ -147,11 +141,7 @@ def _in_a_child(settings: Settings, commands: dict[str, list[str]]) -> dict[str,
 
 # slow: a CLI process of its own per damage (~5 s each under load); the quick set keeps a garbled data_level0.bin
 # (on which Chroma dies of SIGSEGV), and test_hnsw_check_... finds every damage quick
-QUICK_SEGMENT = ("level0-garbage",)
-
-
-@pytest.mark.parametrize("damage", [d if d in QUICK_SEGMENT else pytest.param(d, marks=pytest.mark.slow)
-                                    for d in SEGMENT])
+@pytest.mark.parametrize("damage", slow_except(SEGMENT, quick=["level0-garbage"]))
 def test_a_damaged_vector_index_is_named_by_every_command(big, damage):
     SEGMENT[damage](big)
     for command, result in _in_a_child(big, COMMANDS).items():
@@ -167,11 +157,8 @@ def test_chat_names_a_damaged_store(small):
 
 # slow: five of the seven (~2.5 s each under load); the quick set keeps one damaged database and one damaged
 # vector index
-REINDEX_QUICK = ("sqlite-truncated", "id-map-gone")
-
-
-@pytest.mark.parametrize("damage", [d if d in REINDEX_QUICK else pytest.param(d, marks=pytest.mark.slow)
-                                    for d in [*SQLITE, "header-garbage", "id-map-gone", "index-folder-gone"]])
+@pytest.mark.parametrize("damage", slow_except([*SQLITE, "header-garbage", "id-map-gone", "index-folder-gone"],
+                                                quick=["sqlite-truncated", "id-map-gone"]))
 def test_reindex_moves_the_damaged_store_aside_and_rebuilds_it_from_the_files(request, damage):
     settings = request.getfixturevalue("big" if damage in SEGMENT else "small")
     (SEGMENT.get(damage) or SQLITE[damage])(settings)

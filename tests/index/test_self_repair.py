@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from assistant.app import App
 from assistant.cli.main import app as cli
 from assistant.index.keyword import KeywordIndex
+from tests.marks import diagonal
 
 runner = CliRunner()
 
@@ -107,17 +108,9 @@ COMMANDS = {
 }
 
 
-CLI_DAMAGE = ["zero-byte", "short-ids", "wrong-json", "missing-file"]
 # slow: the 12 other pairs of command and damage (~0.8 s each, `ask` ~1.5 s); the quick set keeps each command and
 # each damage once, and every damage is loaded and rebuilt quick by the two tests above
-CLI_CASES = [
-    pytest.param(command, damage, id=f"{command}-{damage}",
-                 marks=() if list(COMMANDS).index(command) == CLI_DAMAGE.index(damage) else pytest.mark.slow)
-    for damage in CLI_DAMAGE for command in COMMANDS
-]
-
-
-@pytest.mark.parametrize("command, damage", CLI_CASES)
+@pytest.mark.parametrize("command, damage", diagonal(COMMANDS, ["zero-byte", "short-ids", "wrong-json", "missing-file"]))
 def test_cli_commands_work_on_a_damaged_index(store, command, damage):
     settings, _ = store
     DAMAGE[damage](settings.keyword_dir())

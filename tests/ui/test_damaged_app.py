@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.damaged import QUESTION, SQLITE, build_big, id_map_gone, ingest_small, truncate_sqlite
+from tests.marks import slow_except
 from tests.ui.markdown import literal
 from tests.ui.test_app import app_for
 
@@ -21,8 +22,7 @@ def _says_damaged(at, settings, meaning: str) -> None:
 
 # slow: a cut and a garbled file (~1.5 s each under load); the quick set keeps a truncated database and another
 # Chroma version's, and tests/index/test_damaged_store.py names all four quick from the CLI
-@pytest.mark.parametrize("damage", [d if d in ("sqlite-truncated", "other-version-hash")
-                                    else pytest.param(d, marks=pytest.mark.slow) for d in SQLITE])
+@pytest.mark.parametrize("damage", slow_except(SQLITE, quick=["sqlite-truncated", "other-version-hash"]))
 def test_both_pages_name_a_damaged_database_on_start(monkeypatch, settings, e5, damage):
     ingest_small(settings, e5)
     SQLITE[damage](settings)
